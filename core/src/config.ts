@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// The ONLY module that reads process.env. Everything else receives a Config.
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  SERVERBOX_PUBLIC_URL: z.url().optional(),
+  SERVERBOX_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  SERVERBOX_REDIS_SERVER_BIN: z.string().default('redis-server'),
+  SERVERBOX_MASTER_KEY: z.string().optional(),
+  SERVERBOX_DASHBOARD_DIR: z.string().optional(),
+  SERVERBOX_TRUST_PROXY: flag,
+  SERVERBOX_SESSION_IDLE_SECONDS: seconds(12 * 3600),
+  SERVERBOX_SESSION_MAX_SECONDS: seconds(7 * 24 * 3600),
+  SERVERBOX_SETUP_TOKEN_SECONDS: seconds(30 * 60),
+  SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT: seconds(5),
+  SERVERBOX_LOGIN_LIMIT_PER_IP: seconds(30),
+  SERVERBOX_LOGIN_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
+  SERVERBOX_EVENTS_MAXLEN: seconds(10_000),
+  SERVERBOX_STREAM_RECHECK_SECONDS: seconds(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = envSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.SERVERBOX_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.SERVERBOX_PUBLIC_URL?.replace(/\/$/, ''),
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisServerBin: e.SERVERBOX_REDIS_SERVER_BIN,
+    masterKey: e.SERVERBOX_MASTER_KEY,
+    dashboardDir: e.SERVERBOX_DASHBOARD_DIR ? resolve(e.SERVERBOX_DASHBOARD_DIR) : undefined,
+    trustProxy: e.SERVERBOX_TRUST_PROXY,
+    session: {
+      idleSeconds: e.SERVERBOX_SESSION_IDLE_SECONDS,
+      maxSeconds: e.SERVERBOX_SESSION_MAX_SECONDS,
+    },
+    setupTokenSeconds: e.SERVERBOX_SETUP_TOKEN_SECONDS,
+    loginLimits: {
+      perAccount: e.SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT,
+      perIp: e.SERVERBOX_LOGIN_LIMIT_PER_IP,
+      windowSeconds: e.SERVERBOX_LOGIN_LIMIT_WINDOW_SECONDS,
+    },
+    events: { maxLen: e.SERVERBOX_EVENTS_MAXLEN },
+    streamRecheckSeconds: e.SERVERBOX_STREAM_RECHECK_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function stripEmpty(env: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}

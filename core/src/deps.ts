@@ -1,0 +1,123 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Config } from './config.js';
+import { createAuthService } from './modules/access/auth.service.js';
+import { createLoginLimiter } from './modules/access/login-limiter.js';
+import { createSessionRepository } from './modules/access/sessions.repository.js';
+import { createUserRepository } from './modules/access/users.repository.js';
+import { createEventStreamService } from './modules/system/event-stream.service.js';
+import { createSystemService } from './modules/system/system.service.js';
+import { type DatabaseHandle, openDatabase } from './platform/db/client.js';
+import { createEventBus, type EventBus } from './platform/events/bus.js';
+import type { Logger } from './platform/logger.js';
+import { loadMasterKey } from './platform/master-key.js';
+import {
+  connectRedis,
+  createBlockingRedisClient,
+  createRedisClient,
+  type Redis,
+  type RedisTarget,
+  redisTargetFromUrl,
+  startEmbeddedRedis,
+} from './platform/redis.js';
+
+// The composition root: platform adapters first, then repositories, then services.
+
+export const version: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface Platform {
+  config: Config;
+  log: Logger;
+  database: DatabaseHandle;
+  redis: Redis;
+  redisReader: Redis;
+  redisTarget: RedisTarget;
+  masterKey: Buffer;
+  close(): Promise<void>;
+}
+
+/** Opens (and if needed starts) the database and Redis. Throws a StartupError naming the part. */
+export async function openPlatform(config: Config, log: Logger): Promise<Platform> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const masterKey = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir, log });
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+  };
+  try {
+    let redisTarget: RedisTarget;
+    if (config.redisUrl) {
+      redisTarget = redisTargetFromUrl(config.redisUrl);
+    } else {
+      const embedded = await startEmbeddedRedis({ bin: config.redisServerBin, dataDir: config.dataDir, log });
+      closers.push(embedded.stop);
+      redisTarget = embedded.target;
+    }
+    const redis = createRedisClient(redisTarget, 'serverbox-core');
+    const redisReader = createBlockingRedisClient(redisTarget, 'serverbox-core-events');
+    closers.push(async () => {
+      redis.disconnect();
+      redisReader.disconnect();
+    });
+    await connectRedis(redis).catch((err) => {
+      throw new StartupError(`cannot reach Redis (${redisTarget.describe}): ${err.message}`);
+    });
+    await connectRedis(redisReader).catch((err) => {
+      throw new StartupError(`cannot reach Redis (${redisTarget.describe}): ${err.message}`);
+    });
+
+    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }).catch((err) => {
+      throw new StartupError(`cannot open the database: ${err.message}`);
+    });
+    closers.push(() => database.close());
+    await database.ping(5000).catch((err) => {
+      throw new StartupError(`cannot reach the database (${database.describe}): ${describeError(err)}`);
+    });
+    await database.migrate().catch((err) => {
+      throw new StartupError(`database migration failed: ${describeError(err)}`);
+    });
+
+    return { config, log, database, redis, redisReader, redisTarget, masterKey, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+export class StartupError extends Error {}
+
+function describeError(err: unknown): string {
+  const e = err as { message?: string; code?: string; cause?: unknown };
+  const msg = e.message || e.code || String(err);
+  return e.cause ? `${msg} (${describeError(e.cause)})` : msg;
+}
+
+export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
+  const { db } = p.database;
+  const users = createUserRepository(db);
+  const sessions = createSessionRepository(db);
+  const bus =
+    opts.bus ??
+    createEventBus({ publisher: p.redis, reader: p.redisReader, log: p.log, maxLen: p.config.events.maxLen });
+  const limiter = createLoginLimiter({ redis: p.redis, ...p.config.loginLimits });
+  const auth = createAuthService({
+    db,
+    users,
+    sessions,
+    events: bus,
+    limiter,
+    log: p.log,
+    session: p.config.session,
+    setupTokenSeconds: p.config.setupTokenSeconds,
+  });
+  const system = createSystemService({
+    database: p.database,
+    redis: p.redis,
+    redisDescribe: p.redisTarget.describe,
+    version,
+  });
+  const eventStream = createEventStreamService({ bus, auth, log: p.log, recheckSeconds: p.config.streamRecheckSeconds });
+  return { bus, auth, system, eventStream };
+}
+export type Services = ReturnType<typeof createServices>;

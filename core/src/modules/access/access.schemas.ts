@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { passwordMaxLength } from './password-policy.js';
+
+// Input shapes of the access procedures. Sizes are capped so no field can carry a megabyte.
+export const email = z.string().trim().max(254).pipe(z.email({ message: 'Enter a valid email address.' }));
+const password = z.string().min(1, 'Enter a password.').max(passwordMaxLength);
+const displayName = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(100)
+  .refine((s) => !/[\p{Cc}]/u.test(s), 'Name must not contain control characters.');
+
+export const setupInput = z.object({
+  token: z.string().min(16).max(128),
+  email,
+  name: displayName,
+  password,
+});
+export const loginInput = z.object({ email: z.string().trim().max(254), password });
+export const changePasswordInput = z.object({ currentPassword: password, newPassword: password });
+export const createAdminInput = z.object({ email, name: displayName, password });

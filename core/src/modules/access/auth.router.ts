@@ -1,0 +1,48 @@
+import { can, publicProcedure, router } from '../../trpc/init.js';
+import { clearedSessionCookie, sessionCookie } from '../../trpc/cookies.js';
+import type { Context } from '../../trpc/context.js';
+import { changePasswordInput, loginInput, setupInput } from './access.schemas.js';
+import type { IssuedSession } from './auth.service.js';
+import { permissionsOf, type UserActor } from './permissions.js';
+
+const me = (actor: UserActor) => ({
+  user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
+  sessionId: actor.sessionId,
+  permissions: permissionsOf(actor),
+});
+
+function signIn(ctx: Context, issued: IssuedSession) {
+  ctx.resHeaders.append('set-cookie', sessionCookie(issued.token, issued.maxAgeSeconds, ctx.req.secure));
+  return me(issued.actor);
+}
+const requestInfo = (ctx: Context) => ({ ip: ctx.req.ip, userAgent: ctx.req.userAgent });
+
+export const authRouter = router({
+  setupStatus: publicProcedure.query(async ({ ctx }) => ({ needsSetup: await ctx.services.auth.needsSetup() })),
+
+  setup: publicProcedure
+    .input(setupInput)
+    .mutation(async ({ ctx, input }) => signIn(ctx, await ctx.services.auth.setup(input, requestInfo(ctx)))),
+
+  login: publicProcedure
+    .input(loginInput)
+    .mutation(async ({ ctx, input }) =>
+      signIn(ctx, await ctx.services.auth.login(input, requestInfo(ctx), ctx.req.sessionToken)),
+    ),
+
+  me: can('profile:manage').query(({ ctx }) => me(ctx.actor)),
+
+  sessions: can('profile:manage').query(({ ctx }) => ctx.services.auth.listSessions(ctx.actor)),
+
+  logout: can('profile:manage').mutation(async ({ ctx }) => {
+    await ctx.services.auth.logout(ctx.actor);
+    ctx.resHeaders.append('set-cookie', clearedSessionCookie(ctx.req.secure));
+    return { ok: true as const };
+  }),
+
+  logoutOthers: can('profile:manage').mutation(({ ctx }) => ctx.services.auth.logoutOthers(ctx.actor)),
+
+  changePassword: can('profile:manage')
+    .input(changePasswordInput)
+    .mutation(({ ctx, input }) => ctx.services.auth.changePassword(ctx.actor, input)),
+});

@@ -1,0 +1,221 @@
+import { createHash, randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+import type { z } from 'zod';
+import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../errors.js';
+import type { Database } from '../../platform/db/client.js';
+import type { EventBus } from '../../platform/events/bus.js';
+import type { Logger } from '../../platform/logger.js';
+import type { changePasswordInput, createAdminInput, loginInput, setupInput } from './access.schemas.js';
+import type { LoginLimiter } from './login-limiter.js';
+import { passwordProblem } from './password-policy.js';
+import type { UserActor } from './permissions.js';
+import type { SessionRepository } from './sessions.repository.js';
+import type { UserRepository } from './users.repository.js';
+
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+/** A new session: the token goes into the cookie and nowhere else. */
+export interface IssuedSession {
+  token: string;
+  maxAgeSeconds: number;
+  actor: UserActor;
+}
+
+const tokenBytes = 32;
+const touchEverySeconds = 60;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => randomBytes(tokenBytes).toString('base64url');
+const userRef = (u: { userId: string; name: string; email: string }) => ({ id: u.userId, name: u.name, email: u.email });
+
+export function createAuthService(d: {
+  db: Database;
+  users: UserRepository;
+  sessions: SessionRepository;
+  events: EventBus;
+  limiter: LoginLimiter;
+  log: Logger;
+  session: { idleSeconds: number; maxSeconds: number };
+  setupTokenSeconds: number;
+}) {
+  // Unknown emails still cost one argon2 verification, so timing does not reveal accounts.
+  let dummyHash: Promise<string> | null = null;
+  const dummy = () => {
+    dummyHash ??= argon2.hash(randomBytes(16).toString('hex'), { type: argon2.argon2id });
+    return dummyHash;
+  };
+
+  const publish: EventBus['publish'] = async (topic, data) =>
+    d.events.publish(topic, data).catch((err) => {
+      // The change is committed; a lost activity event must not turn it into an error.
+      d.log.warn({ err: (err as Error).message, topic }, 'could not publish event');
+      return '';
+    });
+
+  async function issueSession(tx: Database, user: { id: string; email: string; name: string; role: UserActor['role'] }, req: RequestInfo) {
+    const token = newToken();
+    const row = await d.sessions.insert(tx, {
+      userId: user.id,
+      tokenHash: hashToken(token),
+      ip: req.ip,
+      userAgent: req.userAgent?.slice(0, 512) ?? null,
+      expiresAt: new Date(Date.now() + d.session.maxSeconds * 1000),
+    });
+    const actor: UserActor = {
+      kind: 'user',
+      userId: user.id,
+      sessionId: row.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+    };
+    return { token, maxAgeSeconds: d.session.maxSeconds, actor } satisfies IssuedSession;
+  }
+
+  async function hashPassword(password: string, context: { email?: string; name?: string }) {
+    const problem = passwordProblem(password, context);
+    if (problem) throw new ValidationError(problem, { field: 'password' });
+    return argon2.hash(password, { type: argon2.argon2id });
+  }
+
+  async function createUser(input: z.infer<typeof createAdminInput>, via: 'setup' | 'cli', tx: Database) {
+    const passwordHash = await hashPassword(input.password, input);
+    if (await d.users.findCredentials(input.email, tx)) throw new ConflictError('A user with this email already exists.');
+    return d.users.insert(tx, { email: input.email.toLowerCase(), name: input.name, passwordHash, role: 'admin' }).then(
+      (u) => ({ ...u, via }),
+    );
+  }
+
+  return {
+    async needsSetup(): Promise<boolean> {
+      return (await d.users.count()) === 0;
+    },
+
+    /** A fresh one-time setup token while no user exists; older unused tokens die. */
+    async issueSetupToken(): Promise<{ token: string; expiresAt: Date } | null> {
+      if ((await d.users.count()) > 0) return null;
+      const token = newToken();
+      const expiresAt = new Date(Date.now() + d.setupTokenSeconds * 1000);
+      await d.sessions.replaceSetupToken(hashToken(token), expiresAt);
+      return { token, expiresAt };
+    },
+
+    async setup(input: z.infer<typeof setupInput>, req: RequestInfo): Promise<IssuedSession> {
+      const result = await d.db.transaction(async (tx) => {
+        if (!(await d.sessions.consumeSetupToken(tx, hashToken(input.token)))) {
+          throw new ForbiddenError('This setup link is invalid, expired or already used.');
+        }
+        if ((await d.users.count(tx)) > 0) throw new ConflictError('serverbox already has an admin.');
+        const user = await createUser(input, 'setup', tx);
+        return { user, issued: await issueSession(tx, user, req) };
+      });
+      await publish('users.created', { user: userRef(result.issued.actor), role: 'admin', via: 'setup' });
+      await publish('auth.signedIn', { user: userRef(result.issued.actor), ip: req.ip });
+      return result.issued;
+    },
+
+    /** The CLI path: operators with shell access to the core may create admins directly. */
+    async createAdmin(input: z.infer<typeof createAdminInput>) {
+      const user = await d.db.transaction((tx) => createUser(input, 'cli', tx));
+      await publish('users.created', { user: { id: user.id, name: user.name, email: user.email }, role: 'admin', via: 'cli' });
+      return { id: user.id, email: user.email, name: user.name, role: user.role };
+    },
+
+    async login(input: z.infer<typeof loginInput>, req: RequestInfo, previousToken?: string): Promise<IssuedSession> {
+      const key = { email: input.email.toLowerCase(), ip: req.ip ?? 'unknown' };
+      try {
+        await d.limiter.check(key);
+      } catch (err) {
+        await publish('auth.signInFailed', { email: key.email.slice(0, 254), ip: req.ip, reason: 'rate-limited' });
+        throw err;
+      }
+      const user = await d.users.findCredentials(input.email);
+      const ok = user
+        ? await argon2.verify(user.passwordHash, input.password)
+        : await argon2.verify(await dummy(), input.password).then(() => false);
+      if (!user || !ok || user.disabledAt) {
+        await d.limiter.failed(key);
+        await publish('auth.signInFailed', { email: key.email.slice(0, 254), ip: req.ip, reason: 'credentials' });
+        // One answer for unknown email, wrong password and disabled account.
+        throw new UnauthenticatedError('Email or password is incorrect.');
+      }
+      await d.limiter.succeeded(key);
+      // Rotation: the session the browser came with (if any) ends with this sign-in.
+      const previous = previousToken ? await d.sessions.findByTokenHash(hashToken(previousToken)) : null;
+      const { issued, rotated } = await d.db.transaction(async (tx) => {
+        const rotated = previous ? await d.sessions.revoke(tx, previous.sessionId) : [];
+        return { issued: await issueSession(tx, user, req), rotated };
+      });
+      if (rotated.length) await publish('sessions.revoked', { sessionIds: rotated });
+      await publish('auth.signedIn', { user: userRef(issued.actor), ip: req.ip });
+      return issued;
+    },
+
+    /** The actor behind a session token, or null when it is unknown, revoked or expired. */
+    async authenticate(token: string | undefined): Promise<UserActor | null> {
+      if (!token || token.length > 256) return null;
+      const row = await d.sessions.findByTokenHash(hashToken(token));
+      if (!row || row.disabledAt) return null;
+      const now = Date.now();
+      if (row.expiresAt.getTime() <= now) return null;
+      if (row.lastSeenAt.getTime() + d.session.idleSeconds * 1000 <= now) return null;
+      if (now - row.lastSeenAt.getTime() > touchEverySeconds * 1000) {
+        d.sessions.touch(row.sessionId).catch(() => {});
+      }
+      return { kind: 'user', userId: row.userId, sessionId: row.sessionId, email: row.email, name: row.name, role: row.role };
+    },
+
+    /** Whether a session may keep an open stream (revoked, expired or idle sessions may not). */
+    async sessionStillValid(sessionId: string): Promise<boolean> {
+      return d.sessions.isActive(sessionId, new Date(Date.now() - d.session.idleSeconds * 1000));
+    },
+
+    async logout(actor: UserActor) {
+      const revoked = await d.db.transaction((tx) => d.sessions.revoke(tx, actor.sessionId));
+      await publish('sessions.revoked', { sessionIds: revoked });
+      await publish('auth.signedOut', { user: userRef(actor), others: false });
+    },
+
+    async logoutOthers(actor: UserActor): Promise<{ revoked: number }> {
+      const revoked = await d.db.transaction((tx) => d.sessions.revokeAllOfUser(tx, actor.userId, actor.sessionId));
+      if (revoked.length) await publish('sessions.revoked', { sessionIds: revoked });
+      await publish('auth.signedOut', { user: userRef(actor), others: true });
+      return { revoked: revoked.length };
+    },
+
+    async listSessions(actor: UserActor) {
+      const rows = await d.sessions.listOfUser(actor.userId);
+      return rows.map((s) => ({
+        id: s.id,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        current: s.id === actor.sessionId,
+      }));
+    },
+
+    /** Changing the password ends every other session of the user. */
+    async changePassword(actor: UserActor, input: z.infer<typeof changePasswordInput>) {
+      const current = await d.users.passwordHash(actor.userId);
+      if (!current || !(await argon2.verify(current, input.currentPassword))) {
+        throw new ValidationError('Current password is incorrect.', { field: 'currentPassword' });
+      }
+      if (input.newPassword === input.currentPassword) {
+        throw new ValidationError('The new password must differ from the current one.', { field: 'newPassword' });
+      }
+      const hash = await hashPassword(input.newPassword, actor);
+      const revoked = await d.db.transaction(async (tx) => {
+        await d.users.setPassword(tx, actor.userId, hash);
+        return d.sessions.revokeAllOfUser(tx, actor.userId, actor.sessionId);
+      });
+      if (revoked.length) await publish('sessions.revoked', { sessionIds: revoked });
+      await publish('auth.passwordChanged', { user: userRef(actor) });
+      return { otherSessionsEnded: revoked.length };
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

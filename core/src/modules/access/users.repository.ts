@@ -1,0 +1,53 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../../platform/db/client.js';
+import type { Role } from './permissions.js';
+import { users } from './access.tables.js';
+
+// Explicit column lists: the password hash leaves this file only through findCredentials.
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  disabledAt: users.disabledAt,
+  createdAt: users.createdAt,
+};
+
+
+export function createUserRepository(db: Database) {
+  return {
+    // Methods that may run inside a transaction take the executor: PGlite has one
+    // connection, so a query on `db` while a transaction holds it would wait forever.
+    async count(tx: Database = db): Promise<number> {
+      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
+      return row?.n ?? 0;
+    },
+    async byId(id: string) {
+      const [row] = await db.select(publicColumns).from(users).where(eq(users.id, id));
+      return row ?? null;
+    },
+    async findCredentials(email: string, tx: Database = db) {
+      const [row] = await tx
+        .select({ ...publicColumns, passwordHash: users.passwordHash })
+        .from(users)
+        .where(sql`lower(${users.email}) = lower(${email})`);
+      return row ?? null;
+    },
+    async passwordHash(id: string): Promise<string | null> {
+      const [row] = await db.select({ h: users.passwordHash }).from(users).where(eq(users.id, id));
+      return row?.h ?? null;
+    },
+    async insert(tx: Database, u: { email: string; name: string; passwordHash: string; role: Role }) {
+      const [row] = await tx.insert(users).values(u).returning(publicColumns);
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+    async setPassword(tx: Database, id: string, passwordHash: string) {
+      await tx
+        .update(users)
+        .set({ passwordHash, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(eq(users.id, id));
+    },
+  };
+}
+export type UserRepository = ReturnType<typeof createUserRepository>;

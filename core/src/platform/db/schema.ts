@@ -1,0 +1,2 @@
+// Every module's tables, gathered for drizzle's relational API and drizzle-kit.
+export * from '../../modules/access/access.tables.js';

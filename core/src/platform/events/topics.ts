@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { Permission } from '../../modules/access/permissions.js';
+
+// One registry of event topics: payload schema and who may see it. Publishers and the
+// dashboard share it. `permission: null` marks an internal topic never sent to a browser.
+
+const actorRef = z.object({ id: z.string(), name: z.string(), email: z.string() });
+
+export const topics = {
+  'auth.signedIn': { permission: 'activity:read', payload: z.object({ user: actorRef, ip: z.string().nullable() }) },
+  'auth.signInFailed': {
+    permission: 'activity:read',
+    payload: z.object({ email: z.string(), ip: z.string().nullable(), reason: z.enum(['credentials', 'rate-limited']) }),
+  },
+  'auth.signedOut': { permission: 'activity:read', payload: z.object({ user: actorRef, others: z.boolean() }) },
+  'auth.passwordChanged': { permission: 'activity:read', payload: z.object({ user: actorRef }) },
+  'users.created': {
+    permission: 'activity:read',
+    payload: z.object({ user: actorRef, role: z.string(), via: z.enum(['setup', 'cli']) }),
+  },
+  /** Tells every core process to close the streams of these sessions at once. */
+  'sessions.revoked': {
+    permission: null,
+    payload: z.object({ sessionIds: z.array(z.string()) }),
+  },
+} as const satisfies Record<string, { permission: Permission | null; payload: z.ZodType }>;
+
+export type Topic = keyof typeof topics;
+export type TopicPayload<T extends Topic> = z.infer<(typeof topics)[T]['payload']>;
+
+/** An event as stored in the stream and delivered to subscribers. */
+export type BusEvent = {
+  [T in Topic]: { id: string; topic: T; at: string; data: TopicPayload<T> };
+}[Topic];
+
+export const publicTopics = (Object.keys(topics) as Topic[]).filter((t) => topics[t].permission !== null);

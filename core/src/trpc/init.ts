@@ -1,0 +1,107 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  isInfrastructureError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.js';
+import { can as actorCan, type Permission } from '../modules/access/permissions.js';
+import type { Context } from './context.js';
+
+/** Every procedure declares who may call it; a test walks the router to enforce this. */
+export interface Meta {
+  permission: Permission | 'public';
+}
+
+const codeOf = (err: DomainError): TRPC_ERROR_CODE_KEY => {
+  if (err instanceof ValidationError) return 'BAD_REQUEST';
+  if (err instanceof NotFoundError) return 'NOT_FOUND';
+  if (err instanceof ConflictError) return 'CONFLICT';
+  if (err instanceof UnauthenticatedError) return 'UNAUTHORIZED';
+  if (err instanceof ForbiddenError) return 'FORBIDDEN';
+  if (err instanceof RateLimitedError) return 'TOO_MANY_REQUESTS';
+  if (err instanceof UnavailableError) return 'SERVICE_UNAVAILABLE';
+  return 'INTERNAL_SERVER_ERROR';
+};
+
+/** The one place domain and infrastructure errors become tRPC errors. */
+export function toTRPCError(err: unknown): TRPCError {
+  if (err instanceof TRPCError) {
+    if (err.code === 'INTERNAL_SERVER_ERROR' && err.cause) return toTRPCError(err.cause);
+    return err;
+  }
+  if (err instanceof DomainError) return new TRPCError({ code: codeOf(err), message: err.message, cause: err });
+  if (isInfrastructureError(err)) {
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'A backing service is unavailable; try again shortly.', cause: err as Error });
+  }
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal error', cause: err as Error });
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const cause = error.cause;
+      const mapped = error.code === 'INTERNAL_SERVER_ERROR' ? toTRPCError(cause ?? error) : error;
+      if (mapped.code === 'INTERNAL_SERVER_ERROR') ctx?.log.error({ err: cause ?? error }, 'unhandled error');
+      const issues =
+        mapped.code === 'BAD_REQUEST' && cause && 'issues' in cause && Array.isArray(cause.issues)
+          ? (cause.issues as { path?: PropertyKey[]; message: string }[]).slice(0, 20).map((i) => ({
+              path: (i.path ?? []).map(String).join('.'),
+              message: i.message,
+            }))
+          : undefined;
+      const domainDetails = mapped.cause instanceof DomainError ? mapped.cause.details : undefined;
+      return {
+        ...shape,
+        code: TRPC_ERROR_CODES_BY_KEY[mapped.code],
+        message: mapped.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error' : mapped.message,
+        data: {
+          code: mapped.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          requestId: ctx?.req.requestId,
+          ...(issues ? { issues } : {}),
+          ...(domainDetails ? { details: domainDetails } : {}),
+        },
+      };
+    },
+    sse: {
+      ping: { enabled: true, intervalMs: 10_000 },
+      client: { reconnectAfterInactivityMs: 25_000 },
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toTRPCError(result.error);
+  return result;
+});
+
+const base = t.procedure.use(mapErrors);
+
+/** A procedure anyone may call, signed in or not. Say so explicitly. */
+export const publicProcedure = base.meta({ permission: 'public' });
+
+/** A procedure that needs a signed-in actor holding `permission`. */
+export function can(permission: Permission) {
+  return base.meta({ permission }).use(async ({ ctx, next }) => {
+    const actor = await ctx.getActor();
+    if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+    if (!actorCan(actor, permission)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `You lack the permission ${permission}.` });
+    }
+    return next({ ctx: { actor } });
+  });
+}

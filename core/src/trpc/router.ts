@@ -1,0 +1,11 @@
+import { authRouter } from '../modules/access/auth.router.js';
+import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
+import { router } from './init.js';
+
+export const appRouter = router({
+  auth: authRouter,
+  system: systemRouter,
+  events: eventsRouter,
+});
+
+export type AppRouter = typeof appRouter;
