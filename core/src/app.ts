@@ -7,6 +7,7 @@ import { trpcServer } from '@hono/trpc-server';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import { csrf } from 'hono/csrf';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -66,8 +67,8 @@ export function createApp(o: AppOptions) {
       maxSize: maxBodyBytes,
       onError: (c) => c.json(jsonError('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes.`), 413),
     }),
-    csrf(),
     mutationGuard(),
+    csrf(),
     trpcServer({
       endpoint: '/trpc',
       router: appRouter,
@@ -90,6 +91,10 @@ export function createApp(o: AppOptions) {
   mountDashboard(app, o.dashboardDir ?? defaultDashboardDir, o.log);
   app.notFound((c) => c.json(jsonError('NOT_FOUND', 'No such route.'), 404));
   app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      return c.json(jsonError(status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST', err.message || 'Request refused.'), status);
+    }
     o.log.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     return c.json(jsonError('INTERNAL_SERVER_ERROR', 'Internal error'), 500);
   });

@@ -45,7 +45,11 @@ async function adminCreate(args: string[]): Promise<number> {
     throw new CliError('the core is running on the embedded database; stop it first, or use the setup link it logged');
   }
   const password = await readPassword();
-  const input = createAdminInput.safeParse({ email: values.email, name: values.name ?? values.email.split('@')[0], password });
+  const input = createAdminInput.safeParse({
+    email: values.email,
+    name: values.name ?? values.email.split('@')[0],
+    password,
+  });
   if (!input.success) throw new CliError(input.error.issues.map((i) => i.message).join('; '));
 
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -123,7 +127,10 @@ class CliError extends Error {}
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    const known = err instanceof CliError || err instanceof DomainError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const known =
+      err instanceof CliError ||
+      err instanceof DomainError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`serverbox: ${known ? err.message : `unexpected error: ${err?.stack ?? err}`}\n`);
     process.exit(1);
   },

@@ -22,9 +22,7 @@ import {
 
 // The composition root: platform adapters first, then repositories, then services.
 
-export const version: string = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-).version;
+export const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export interface Platform {
   config: Config;
@@ -117,7 +115,12 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     redisDescribe: p.redisTarget.describe,
     version,
   });
-  const eventStream = createEventStreamService({ bus, auth, log: p.log, recheckSeconds: p.config.streamRecheckSeconds });
+  const eventStream = createEventStreamService({
+    bus,
+    auth,
+    log: p.log,
+    recheckSeconds: p.config.streamRecheckSeconds,
+  });
   return { bus, auth, system, eventStream };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -13,7 +13,8 @@ export function loadMasterKey(opts: { configured?: string; dataDir: string; log:
   const file = join(opts.dataDir, 'master.key');
   if (existsSync(file)) {
     const mode = statSync(file).mode & 0o777;
-    if (mode & 0o077) opts.log.warn({ file, mode: mode.toString(8) }, 'master key file is readable by others; chmod 600 it');
+    if (mode & 0o077)
+      opts.log.warn({ file, mode: mode.toString(8) }, 'master key file is readable by others; chmod 600 it');
     return parseKey(readFileSync(file, 'utf8').trim(), file);
   }
   const key = randomBytes(32);

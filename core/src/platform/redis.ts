@@ -15,7 +15,8 @@ export interface RedisTarget {
 export function redisTargetFromUrl(url: string): RedisTarget {
   const u = new URL(url);
   if (u.protocol === 'unix:') return { options: { path: u.pathname }, describe: `redis at ${u.pathname}` };
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis://, rediss:// or unix:// (got ${u.protocol})`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`REDIS_URL must be redis://, rediss:// or unix:// (got ${u.protocol})`);
   return {
     options: {
       host: u.hostname,
@@ -94,15 +95,24 @@ export async function startEmbeddedRedis(opts: { bin: string; dataDir: string; l
   const child: ChildProcess = spawn(
     opts.bin,
     [
-      '--port', '0',
-      '--unixsocket', socket,
-      '--unixsocketperm', '700',
-      '--dir', dir,
-      '--pidfile', pidFile,
-      '--appendonly', 'yes',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--daemonize', 'no',
+      '--port',
+      '0',
+      '--unixsocket',
+      socket,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      dir,
+      '--pidfile',
+      pidFile,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -111,7 +121,11 @@ export async function startEmbeddedRedis(opts: { bin: string; dataDir: string; l
     stderr = (stderr + d.toString()).slice(-2000);
   });
   writeFileSync(pidFile, String(child.pid ?? ''));
-  await waitFor(() => existsSync(socket), 5000, () => child.exitCode !== null).catch((err) => {
+  await waitFor(
+    () => existsSync(socket),
+    5000,
+    () => child.exitCode !== null,
+  ).catch((err) => {
     child.kill('SIGKILL');
     throw new Error(`embedded redis-server did not start: ${stderr.trim() || err.message}`);
   });

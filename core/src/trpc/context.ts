@@ -21,12 +21,7 @@ export interface Context {
   getActor(): Promise<Actor | null>;
 }
 
-export function createContext(d: {
-  services: Services;
-  req: RequestMeta;
-  resHeaders: Headers;
-  log: Logger;
-}): Context {
+export function createContext(d: { services: Services; req: RequestMeta; resHeaders: Headers; log: Logger }): Context {
   let actor: Promise<Actor | null> | null = null;
   return {
     ...d,

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import {
   ConflictError,
   DomainError,
@@ -38,7 +38,11 @@ export function toTRPCError(err: unknown): TRPCError {
   }
   if (err instanceof DomainError) return new TRPCError({ code: codeOf(err), message: err.message, cause: err });
   if (isInfrastructureError(err)) {
-    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'A backing service is unavailable; try again shortly.', cause: err as Error });
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'A backing service is unavailable; try again shortly.',
+      cause: err as Error,
+    });
   }
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal error', cause: err as Error });
 }

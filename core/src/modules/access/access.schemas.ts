@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { passwordMaxLength } from './password-policy.js';
 
 // Input shapes of the access procedures. Sizes are capped so no field can carry a megabyte.
-export const email = z.string().trim().max(254).pipe(z.email({ message: 'Enter a valid email address.' }));
+export const email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ message: 'Enter a valid email address.' }));
 const password = z.string().min(1, 'Enter a password.').max(passwordMaxLength);
 const displayName = z
   .string()

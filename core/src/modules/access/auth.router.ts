@@ -1,6 +1,6 @@
-import { can, publicProcedure, router } from '../../trpc/init.js';
-import { clearedSessionCookie, sessionCookie } from '../../trpc/cookies.js';
 import type { Context } from '../../trpc/context.js';
+import { clearedSessionCookie, sessionCookie } from '../../trpc/cookies.js';
+import { can, publicProcedure, router } from '../../trpc/init.js';
 import { changePasswordInput, loginInput, setupInput } from './access.schemas.js';
 import type { IssuedSession } from './auth.service.js';
 import { permissionsOf, type UserActor } from './permissions.js';

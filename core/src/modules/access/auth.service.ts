@@ -28,7 +28,11 @@ const touchEverySeconds = 60;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(tokenBytes).toString('base64url');
-const userRef = (u: { userId: string; name: string; email: string }) => ({ id: u.userId, name: u.name, email: u.email });
+const userRef = (u: { userId: string; name: string; email: string }) => ({
+  id: u.userId,
+  name: u.name,
+  email: u.email,
+});
 
 export function createAuthService(d: {
   db: Database;
@@ -54,7 +58,11 @@ export function createAuthService(d: {
       return '';
     });
 
-  async function issueSession(tx: Database, user: { id: string; email: string; name: string; role: UserActor['role'] }, req: RequestInfo) {
+  async function issueSession(
+    tx: Database,
+    user: { id: string; email: string; name: string; role: UserActor['role'] },
+    req: RequestInfo,
+  ) {
     const token = newToken();
     const row = await d.sessions.insert(tx, {
       userId: user.id,
@@ -82,10 +90,11 @@ export function createAuthService(d: {
 
   async function createUser(input: z.infer<typeof createAdminInput>, via: 'setup' | 'cli', tx: Database) {
     const passwordHash = await hashPassword(input.password, input);
-    if (await d.users.findCredentials(input.email, tx)) throw new ConflictError('A user with this email already exists.');
-    return d.users.insert(tx, { email: input.email.toLowerCase(), name: input.name, passwordHash, role: 'admin' }).then(
-      (u) => ({ ...u, via }),
-    );
+    if (await d.users.findCredentials(input.email, tx))
+      throw new ConflictError('A user with this email already exists.');
+    return d.users
+      .insert(tx, { email: input.email.toLowerCase(), name: input.name, passwordHash, role: 'admin' })
+      .then((u) => ({ ...u, via }));
   }
 
   return {
@@ -119,7 +128,11 @@ export function createAuthService(d: {
     /** The CLI path: operators with shell access to the core may create admins directly. */
     async createAdmin(input: z.infer<typeof createAdminInput>) {
       const user = await d.db.transaction((tx) => createUser(input, 'cli', tx));
-      await publish('users.created', { user: { id: user.id, name: user.name, email: user.email }, role: 'admin', via: 'cli' });
+      await publish('users.created', {
+        user: { id: user.id, name: user.name, email: user.email },
+        role: 'admin',
+        via: 'cli',
+      });
       return { id: user.id, email: user.email, name: user.name, role: user.role };
     },
 
@@ -164,7 +177,14 @@ export function createAuthService(d: {
       if (now - row.lastSeenAt.getTime() > touchEverySeconds * 1000) {
         d.sessions.touch(row.sessionId).catch(() => {});
       }
-      return { kind: 'user', userId: row.userId, sessionId: row.sessionId, email: row.email, name: row.name, role: row.role };
+      return {
+        kind: 'user',
+        userId: row.userId,
+        sessionId: row.sessionId,
+        email: row.email,
+        name: row.name,
+        role: row.role,
+      };
     },
 
     /** Whether a session may keep an open stream (revoked, expired or idle sessions may not). */

@@ -110,7 +110,9 @@ export function createSessionRepository(db: Database) {
       const rows = await tx
         .update(setupTokens)
         .set({ usedAt: sql`now()` })
-        .where(and(eq(setupTokens.tokenHash, tokenHash), isNull(setupTokens.usedAt), gt(setupTokens.expiresAt, sql`now()`)))
+        .where(
+          and(eq(setupTokens.tokenHash, tokenHash), isNull(setupTokens.usedAt), gt(setupTokens.expiresAt, sql`now()`)),
+        )
         .returning({ id: setupTokens.id });
       return rows.length === 1;
     },

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
-import type { Role } from './permissions.js';
 import { users } from './access.tables.js';
+import type { Role } from './permissions.js';
 
 // Explicit column lists: the password hash leaves this file only through findCredentials.
 const publicColumns = {
@@ -12,7 +12,6 @@ const publicColumns = {
   disabledAt: users.disabledAt,
   createdAt: users.createdAt,
 };
-
 
 export function createUserRepository(db: Database) {
   return {

@@ -42,8 +42,8 @@ export function createEventStreamService(d: {
       };
       const onClientGone = () => controller.abort();
       opts.signal.addEventListener('abort', onClientGone, { once: true });
-      let set = open.get(actor.sessionId);
-      if (!set) open.set(actor.sessionId, (set = new Set()));
+      const set = open.get(actor.sessionId) ?? new Set();
+      open.set(actor.sessionId, set);
       set.add(end);
       const recheck = setInterval(() => {
         d.auth

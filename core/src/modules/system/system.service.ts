@@ -9,7 +9,12 @@ export interface ComponentHealth {
   error?: string;
 }
 
-export function createSystemService(d: { database: DatabaseHandle; redis: Redis; redisDescribe: string; version: string }) {
+export function createSystemService(d: {
+  database: DatabaseHandle;
+  redis: Redis;
+  redisDescribe: string;
+  version: string;
+}) {
   const startedAt = new Date();
 
   async function probe(what: string, f: () => Promise<unknown>, detail: string): Promise<ComponentHealth> {

@@ -46,7 +46,12 @@ function openPostgres(url: string): DatabaseHandle {
     kind: 'postgres',
     describe: `postgres://${target.hostname}:${target.port || 5432}${target.pathname}`,
     migrate: () => migratePostgres(drizzlePostgres(client), { migrationsFolder }),
-    ping: (timeoutMs = 2000) => withTimeout(client`select 1`.then(() => undefined), timeoutMs, 'database'),
+    ping: (timeoutMs = 2000) =>
+      withTimeout(
+        client`select 1`.then(() => undefined),
+        timeoutMs,
+        'database',
+      ),
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -60,7 +65,12 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     kind: 'pglite',
     describe: `embedded PGlite in ${dir}`,
     migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
-    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`).then(() => undefined), timeoutMs, 'database'),
+    ping: (timeoutMs = 2000) =>
+      withTimeout(
+        db.execute(sql`select 1`).then(() => undefined),
+        timeoutMs,
+        'database',
+      ),
     close: () => client.close(),
   };
 }
@@ -68,7 +78,10 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

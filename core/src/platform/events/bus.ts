@@ -180,8 +180,8 @@ export function createEventBus(d: {
     },
 
     on(topic, handler) {
-      let set = handlers.get(topic);
-      if (!set) handlers.set(topic, (set = new Set()));
+      const set = handlers.get(topic) ?? new Set();
+      handlers.set(topic, set);
       set.add(handler as (data: never) => void);
       return () => set.delete(handler as (data: never) => void);
     },

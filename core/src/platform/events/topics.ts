@@ -10,7 +10,11 @@ export const topics = {
   'auth.signedIn': { permission: 'activity:read', payload: z.object({ user: actorRef, ip: z.string().nullable() }) },
   'auth.signInFailed': {
     permission: 'activity:read',
-    payload: z.object({ email: z.string(), ip: z.string().nullable(), reason: z.enum(['credentials', 'rate-limited']) }),
+    payload: z.object({
+      email: z.string(),
+      ip: z.string().nullable(),
+      reason: z.enum(['credentials', 'rate-limited']),
+    }),
   },
   'auth.signedOut': { permission: 'activity:read', payload: z.object({ user: actorRef, others: z.boolean() }) },
   'auth.passwordChanged': { permission: 'activity:read', payload: z.object({ user: actorRef }) },
