@@ -123,8 +123,12 @@ describe('sign-in and sessions', () => {
   });
 
   it('gives unknown emails and wrong passwords the same answer', async () => {
-    const a = await rejection(browser(core.url).client.auth.login.mutate({ email: 'nobody@example.com', password: 'whatever-123456' }));
-    const b = await rejection(browser(core.url).client.auth.login.mutate({ email: 'admin@example.com', password: 'wrong-password-1' }));
+    const a = await rejection(
+      browser(core.url).client.auth.login.mutate({ email: 'nobody@example.com', password: 'whatever-123456' }),
+    );
+    const b = await rejection(
+      browser(core.url).client.auth.login.mutate({ email: 'admin@example.com', password: 'wrong-password-1' }),
+    );
     expect(codeOf(a)).toBe('UNAUTHORIZED');
     expect(a.message).toBe(b.message);
     expect(codeOf(b)).toBe('UNAUTHORIZED');
@@ -183,10 +187,15 @@ describe('sign-in and sessions', () => {
     const a = await signedIn(core);
     const other = await signedIn(core);
     const wrong = await rejection(
-      a.client.auth.changePassword.mutate({ currentPassword: 'not-the-password', newPassword: 'a brand new passphrase' }),
+      a.client.auth.changePassword.mutate({
+        currentPassword: 'not-the-password',
+        newPassword: 'a brand new passphrase',
+      }),
     );
     expect(codeOf(wrong)).toBe('BAD_REQUEST');
-    const weak = await rejection(a.client.auth.changePassword.mutate({ currentPassword: adminPassword, newPassword: 'short' }));
+    const weak = await rejection(
+      a.client.auth.changePassword.mutate({ currentPassword: adminPassword, newPassword: 'short' }),
+    );
     expect(codeOf(weak)).toBe('BAD_REQUEST');
     const res = await a.client.auth.changePassword.mutate({
       currentPassword: adminPassword,
@@ -197,14 +206,21 @@ describe('sign-in and sessions', () => {
     expect((await a.client.auth.me.query()).user.email).toBe('admin@example.com');
     expect(codeOf(await rejection(signedIn(core)))).toBe('UNAUTHORIZED');
     await signedIn(core, 'admin@example.com', 'a brand new passphrase');
-    await a.client.auth.changePassword.mutate({ currentPassword: 'a brand new passphrase', newPassword: adminPassword });
+    await a.client.auth.changePassword.mutate({
+      currentPassword: 'a brand new passphrase',
+      newPassword: adminPassword,
+    });
   });
 
   it('rate-limits failed sign-ins per account and IP with 429, and still refuses the right password', async () => {
     const b = browser(core.url);
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) {
-      codes.push(codeOf(await rejection(b.client.auth.login.mutate({ email: 'victim@example.com', password: `guess-${i}-xxxxxx` }))));
+      codes.push(
+        codeOf(
+          await rejection(b.client.auth.login.mutate({ email: 'victim@example.com', password: `guess-${i}-xxxxxx` })),
+        ),
+      );
     }
     expect(codes.slice(0, 4)).toEqual(Array(4).fill('UNAUTHORIZED'));
     expect(codes.slice(4)).toEqual(['TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS']);

@@ -1,6 +1,7 @@
-import { TRPCClientError } from '@trpc/client';
+import type { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../src/platform/events/topics.js';
+import type { AppRouter } from '../src/trpc/router.js';
 import { type Browser, collect, setupAdmin, signedIn, startCore, type TestCore } from './helpers/core.js';
 
 let core: TestCore;
@@ -60,7 +61,9 @@ describe('live events', () => {
     // ...then a stream resuming from the cursor gets exactly those, in order, then live ones.
     const tab = subscribe(admin, cursor);
     await tab.got.until((i) => i.length >= 3, 5000, 'backfill');
-    await core.services.bus.publish('auth.passwordChanged', { user: { id: 'u3', name: 'User 3', email: 'u3@example.com' } });
+    await core.services.bus.publish('auth.passwordChanged', {
+      user: { id: 'u3', name: 'User 3', email: 'u3@example.com' },
+    });
     await tab.got.until((i) => i.length >= 4, 5000, 'live event after backfill');
     await new Promise((r) => setTimeout(r, 300));
     const names = tab.got.items.map((e) => (e.topic === 'auth.passwordChanged' ? e.data.user.name : e.topic));
@@ -82,7 +85,7 @@ describe('live events', () => {
     expect(text).not.toMatch(/auth\.signedIn/);
     const anon = subscribe((await import('./helpers/core.js')).browser(core.url));
     await anon.got.until(() => anon.got.error !== null, 5000, 'an error');
-    expect((anon.got.error as TRPCClientError<never>).data?.code).toBe('UNAUTHORIZED');
+    expect((anon.got.error as TRPCClientError<AppRouter>).data?.code).toBe('UNAUTHORIZED');
     anon.stop();
   });
 
@@ -134,7 +137,10 @@ describe('several core processes', () => {
     const second = await startCore({}, { databaseUrl: core.stores.databaseUrl, redisUrl: core.stores.redisUrl });
     try {
       const viaSecond = (await import('./helpers/core.js')).browser(second.url);
-      await viaSecond.client.auth.login.mutate({ email: 'admin@example.com', password: 'correct horse battery staple' });
+      await viaSecond.client.auth.login.mutate({
+        email: 'admin@example.com',
+        password: 'correct horse battery staple',
+      });
       const tab = subscribe(viaSecond);
       await new Promise((r) => setTimeout(r, 300));
       const b = await signedIn(core);

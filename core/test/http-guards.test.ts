@@ -23,7 +23,7 @@ afterAll(async () => {
 const sessionCount = async () => (await sql`select count(*)::int as n from sessions`)[0]?.n as number;
 const loginBody = JSON.stringify({ email: 'admin@example.com', password: adminPassword });
 
-async function post(path: string, body: BodyInit, headers: Record<string, string>) {
+async function post(path: string, body: NonNullable<RequestInit['body']>, headers: Record<string, string>) {
   const res = await fetch(`${core.url}${path}`, { method: 'POST', body, headers });
   const text = await res.text();
   let json: unknown = null;
@@ -92,13 +92,18 @@ describe('malformed requests', () => {
 });
 
 describe('cross-site mutations with a valid admin cookie', () => {
-  const cases: [string, Record<string, string>, BodyInit, number][] = [
+  const cases: [string, Record<string, string>, NonNullable<RequestInit['body']>, number][] = [
     ['a foreign Origin', { 'content-type': 'application/json', origin: 'https://evil.example' }, '{}', 403],
     ['Sec-Fetch-Site: cross-site', { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, '{}', 403],
     ['Sec-Fetch-Site: same-site', { 'content-type': 'application/json', 'sec-fetch-site': 'same-site' }, '{}', 403],
     ['a text/plain body', { 'content-type': 'text/plain' }, '{}', 415],
     ['a form-encoded body', { 'content-type': 'application/x-www-form-urlencoded' }, 'a=1', 415],
-    ['a cross-site form post', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, 'a=1', 403],
+    [
+      'a cross-site form post',
+      { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      'a=1',
+      403,
+    ],
     ['a multipart body', { 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\n\r\n--x--', 415],
     ['no content type', {}, '{}', 415],
   ];

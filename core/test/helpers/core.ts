@@ -162,7 +162,8 @@ export function collect<T>() {
     async until(pred: (items: T[]) => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!pred(items)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(items).slice(0, 500)}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(items).slice(0, 500)}`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 100);
