@@ -17,6 +17,9 @@ async function main() {
     fail((err as Error).message);
   }
   const log = createLogger({ level: config.logLevel });
+  // A stray rejection from a driver (a connection dying mid-query) must not take the
+  // whole control plane down; it is logged with its stack for a bug report.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   const platform = await openPlatform(config, log).catch((err: Error) => fail(err.message));
   const pidFile = join(config.dataDir, 'core.pid');
   writeFileSync(pidFile, String(process.pid));
