@@ -1,0 +1,96 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from '@tanstack/react-router';
+import { type FormEvent, useState } from 'react';
+import { errorCode, errorMessage, fieldErrors, retryAfterSeconds } from '../../lib/errors';
+import { safeRedirect } from '../../lib/redirect';
+import { trpc } from '../../lib/trpc';
+import { Button } from '../../ui/button';
+import { Input } from '../../ui/input';
+import { Alert } from '../../ui/states';
+import { AuthLayout } from './auth-layout';
+import styles from './form.module.css';
+import { meQuery } from './use-me';
+
+function waitHint(seconds: number | undefined) {
+  if (!seconds) return '';
+  return seconds < 90 ? ` (about ${seconds} s)` : ` (about ${Math.ceil(seconds / 60)} minutes)`;
+}
+
+export function LoginPage({ redirect }: { redirect?: string }) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const setupStatus = useQuery(trpc.auth.setupStatus.queryOptions());
+  const login = useMutation(
+    trpc.auth.login.mutationOptions({
+      onSuccess: async (me) => {
+        // A new identity: nothing cached for whoever used this tab before may survive.
+        queryClient.clear();
+        queryClient.setQueryData(meQuery().queryKey, me);
+        await router.history.push(safeRedirect(redirect));
+      },
+      onError: () => setPassword(''),
+    }),
+  );
+  const fields = fieldErrors(login.error);
+  const code = errorCode(login.error);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    login.mutate({ email, password });
+  };
+
+  return (
+    <AuthLayout
+      title="Sign in"
+      subtitle="Welcome back. Sign in to manage your servers."
+      footer="serverbox · self-hosted control plane"
+    >
+      {setupStatus.data?.needsSetup && (
+        <Alert tone="amber">
+          <span data-testid="needs-setup">
+            No admin yet: open the setup link printed in the core&rsquo;s log, or run{' '}
+            <code>npm run serverbox -- admin create --email you@example.com</code>
+          </span>
+        </Alert>
+      )}
+      <form className={styles.form} onSubmit={submit} noValidate data-testid="login-form">
+        <Input
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          autoFocus
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fields.email}
+        />
+        <Input
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={fields.password}
+        />
+        {login.error && !fields.email && !fields.password && (
+          <Alert tone={code === 'TOO_MANY_REQUESTS' ? 'amber' : 'red'}>
+            <span data-testid="login-error">
+              {errorMessage(login.error)}
+              {code === 'TOO_MANY_REQUESTS' && waitHint(retryAfterSeconds(login.error))}
+            </span>
+          </Alert>
+        )}
+        <div className={styles.actions}>
+          <Button type="submit" variant="primary" block pending={login.isPending} pendingText="Signing in…">
+            Sign in
+          </Button>
+        </div>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,69 @@
+import { Link } from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import { IconKeyboard, IconOverview, IconUser } from '../../ui/icons';
+import { Kbd } from '../../ui/kbd';
+import { Logo } from '../../ui/logo';
+import type { Permission } from '../auth/use-me';
+import styles from './sidebar.module.css';
+
+function NavLink({
+  to,
+  icon,
+  children,
+  testId,
+}: {
+  to: '/' | '/settings/profile';
+  icon: ReactNode;
+  children: string;
+  testId: string;
+}) {
+  return (
+    <Link
+      to={to}
+      className={styles.link}
+      activeProps={{ className: `${styles.link} ${styles.active}`, 'aria-current': 'page' }}
+      activeOptions={{ exact: true }}
+      data-testid={testId}
+    >
+      <span className={styles.icon}>{icon}</span>
+      {children}
+    </Link>
+  );
+}
+
+/** Only pages that exist, and only those the user may open. */
+export function Sidebar({ can, onHelp }: { can: (p: Permission) => boolean; onHelp: () => void }) {
+  return (
+    <div className={styles.column}>
+      <aside className={styles.sidebar}>
+        <div className={styles.brand}>
+          <Logo size={26} />
+        </div>
+        <nav className={styles.nav} aria-label="Main">
+          {can('system:read') && (
+            <NavLink to="/" icon={<IconOverview />} testId="nav-overview">
+              Overview
+            </NavLink>
+          )}
+          {can('profile:manage') && (
+            <div className={styles.section}>
+              <p className={styles.sectionLabel}>Settings</p>
+              <NavLink to="/settings/profile" icon={<IconUser />} testId="nav-profile">
+                Profile
+              </NavLink>
+            </div>
+          )}
+        </nav>
+        <button type="button" className={styles.help} onClick={onHelp}>
+          <span className={styles.icon}>
+            <IconKeyboard />
+          </span>
+          Shortcuts
+          <span className={styles.helpKey}>
+            <Kbd>?</Kbd>
+          </span>
+        </button>
+      </aside>
+    </div>
+  );
+}

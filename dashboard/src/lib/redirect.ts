@@ -1,0 +1,8 @@
+/** Only same-app paths: "/x" yes, "//evil.example" or "https://…" no (open redirect). */
+export function safeRedirect(target: unknown): string {
+  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) {
+    return '/';
+  }
+  if (target.startsWith('/login') || target.startsWith('/setup')) return '/';
+  return target;
+}
