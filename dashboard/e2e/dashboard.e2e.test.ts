@@ -47,6 +47,26 @@ afterAll(async () => {
 });
 
 describe('dashboard against a real core', () => {
+  it('explains the first run on /login and refuses a setup link with a wrong token', async () => {
+    await first.goto(`${core!.url}/login`);
+    const notice = first.getByTestId('needs-setup');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('npm run serverbox -- admin create');
+    await screenshot(first, '00-login-first-run');
+
+    await first.goto(`${core!.url}/setup#token=${'x'.repeat(43)}`);
+    await first.getByLabel('Email').fill(admin.email);
+    await first.getByLabel('Name').fill(admin.name);
+    await first.getByLabel('Password', { exact: true }).fill(admin.password);
+    await first.getByLabel('Repeat password').fill(admin.password);
+    await first.getByRole('button', { name: 'Create admin and sign in' }).click();
+    const refused = first.getByTestId('setup-forbidden');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('invalid, expired or already used');
+    await screenshot(first, '00-setup-wrong-token');
+    await first.goto('about:blank'); // the real link below must load the app afresh
+  });
+
   it('creates the first admin from the setup link and lands on a healthy Overview', async () => {
     await first.goto(core!.setupUrl);
     await first.getByTestId('setup-form').waitFor();
@@ -142,5 +162,9 @@ describe('dashboard against a real core', () => {
     await first.goto(`${core!.url}/settings/profile`);
     await first.waitForURL((u) => u.pathname === '/login');
     expect(new URL(first.url()).searchParams.get('redirect')).toBe('/settings/profile');
+
+    // The setup link is spent: it now says an admin exists and points to sign-in.
+    await first.goto(core!.setupUrl);
+    await first.getByTestId('setup-done').waitFor();
   });
 });

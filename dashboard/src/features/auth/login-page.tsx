@@ -44,7 +44,9 @@ export function LoginPage({ redirect }: { redirect?: string }) {
   return (
     <AuthLayout
       title="Sign in"
-      subtitle="Welcome back. Sign in to manage your servers."
+      subtitle={
+        setupStatus.data?.needsSetup ? 'serverbox has no account yet.' : 'Welcome back. Sign in to manage your servers.'
+      }
       footer="serverbox · self-hosted control plane"
     >
       {setupStatus.data?.needsSetup && (

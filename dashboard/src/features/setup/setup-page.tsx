@@ -6,13 +6,13 @@ import { Alert, LoadingState } from '../../ui/states';
 import { AuthLayout } from '../auth/auth-layout';
 import styles from '../auth/form.module.css';
 import { SetupForm } from './setup-form';
-import { setupToken } from './setup-token';
+import { useSetupToken } from './setup-token';
 
 const cliCommand = 'npm run serverbox -- admin create --email you@example.com';
 
 export function SetupPage() {
   const status = useQuery(trpc.auth.setupStatus.queryOptions());
-  const token = setupToken();
+  const token = useSetupToken();
 
   if (status.isPending) {
     return (
