@@ -152,6 +152,34 @@ describe('dashboard against a real core', () => {
     await expect.poll(() => first.getByTestId('session-row').count(), { timeout: 8000 }).toBe(1);
     // The second browser's stream ends with its session: it leaves for /login without a reload.
     await second.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });
+  });
+
+  it('keeps the page through a core restart and resumes the live feed', async () => {
+    await first.goto(`${core!.url}/`);
+    const status = first.getByTestId('connection-status');
+    await first.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+    const before = await signIns(first).count();
+    await first.evaluate(() => {
+      // Record every state the connection badge shows while the core is away.
+      const seen: string[] = [];
+      (window as unknown as { statuses: string[] }).statuses = seen;
+      const badge = document.querySelector('[data-testid="connection-status"]');
+      new MutationObserver(() => seen.push(badge?.getAttribute('data-status') ?? '')).observe(badge as Node, {
+        attributes: true,
+      });
+    });
+
+    await core!.restart();
+    await first.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 30_000 });
+    expect(await first.getByTestId('current-user').isVisible()).toBe(true); // never fell out of the shell
+    expect(await status.getAttribute('data-status')).toBe('live');
+    expect(await first.evaluate(() => (window as unknown as { statuses: string[] }).statuses)).toContain(
+      'reconnecting',
+    );
+
+    await signIn(second);
+    await second.waitForURL((u) => u.pathname === '/');
+    await expect.poll(() => signIns(first).count(), { timeout: 8000 }).toBe(before + 1);
     await secondContext.close();
   });
 

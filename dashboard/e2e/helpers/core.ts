@@ -16,6 +16,8 @@ export interface RunningCore {
   /** The one-time link from the core's log (`setupUrl`). */
   setupUrl: string;
   logs: string[];
+  /** Stops and starts the core on the same address, database and Redis. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,26 +40,47 @@ export async function startCore(stores: Stores): Promise<RunningCore> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-e2e-'));
-  const child = spawn(process.execPath, [coreMain], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Only what the core needs: nothing from the developer's own environment leaks in.
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SERVERBOX_PUBLIC_URL: url,
-      DATABASE_URL: stores.databaseUrl,
-      REDIS_URL: stores.redisUrl,
-      SERVERBOX_DATA_DIR: dataDir,
-      SERVERBOX_MASTER_KEY: randomBytes(32).toString('base64'),
-      SERVERBOX_DASHBOARD_DIR: dashboardDist,
-      LOG_LEVEL: 'info',
-    },
-  });
+  // Only what the core needs: nothing from the developer's own environment leaks in.
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SERVERBOX_PUBLIC_URL: url,
+    DATABASE_URL: stores.databaseUrl,
+    REDIS_URL: stores.redisUrl,
+    SERVERBOX_DATA_DIR: dataDir,
+    SERVERBOX_MASTER_KEY: randomBytes(32).toString('base64'),
+    SERVERBOX_DASHBOARD_DIR: dashboardDist,
+    LOG_LEVEL: 'info',
+  };
   const logs: string[] = [];
-  const setupUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`core did not print a setup link:\n${logs.join('\n')}`)), 30_000);
+  let proc = spawnCore(env, logs, 'setup link');
+  const first = await proc.ready;
+  return {
+    url,
+    setupUrl: first.setupUrl,
+    logs,
+    async restart() {
+      await stop(proc.child);
+      proc = spawnCore(env, logs, 'listening');
+      await proc.ready;
+    },
+    async stop() {
+      await stop(proc.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Spawns the core; `ready` resolves once it listens, or once it printed its setup link. */
+function spawnCore(env: Record<string, string>, logs: string[], until: 'setup link' | 'listening') {
+  const child = spawn(process.execPath, [coreMain], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const ready = new Promise<{ setupUrl: string }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`core did not print its ${until} line:\n${logs.join('\n')}`)),
+      30_000,
+    );
+    let listening = false;
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -65,32 +88,26 @@ export async function startCore(stores: Stores): Promise<RunningCore> {
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         logs.push(line);
+        let entry: { msg?: string; setupUrl?: string };
         try {
-          const entry = JSON.parse(line) as { setupUrl?: string };
-          if (entry.setupUrl) {
-            clearTimeout(timer);
-            resolve(entry.setupUrl);
-          }
+          entry = JSON.parse(line);
         } catch {
-          // not a JSON log line
+          continue; // not a JSON log line
+        }
+        if (entry.msg?.includes(' listening on ')) listening = true;
+        if (until === 'setup link' ? entry.setupUrl : listening) {
+          clearTimeout(timer);
+          resolve({ setupUrl: entry.setupUrl ?? '' });
         }
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString().trimEnd()));
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`core exited (${code}) before printing a setup link:\n${logs.join('\n')}`));
+      reject(new Error(`core exited (${code}) ${listening ? 'after' : 'before'} starting:\n${logs.join('\n')}`));
     });
   });
-  return {
-    url,
-    setupUrl,
-    logs,
-    async stop() {
-      await stop(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { child, ready };
 }
 
 async function stop(child: ChildProcess) {

@@ -26,7 +26,9 @@ export function AppShell() {
     void router.navigate({ to: '/login', search: pathname === '/' ? {} : { redirect: href }, replace: true });
   }, [signedOut, router]);
   if (signedOut) return null;
-  if (me.isError) {
+  // Only a first load that failed fills the page; a failed re-check (core restarting) keeps
+  // the shell on screen while the connection badge says "reconnecting".
+  if (me.isError && !me.data) {
     return (
       <div className={styles.fullPage}>
         <ErrorState
