@@ -1,6 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
-import { isUnauthorized } from '../../lib/errors';
 import { trpc, trpcClient } from '../../lib/trpc';
 import { type ActivityEvent, recentEventsQuery, withEvent } from './queries';
 
@@ -45,12 +44,13 @@ export function EventsProvider({
     let retry: ReturnType<typeof setTimeout> | undefined;
 
     // The stream ended (session revoked, core restarting, network gone for good). Re-check
-    // who we are: if the session is over the shell goes to /login, else subscribe again.
-    const ended = (err?: unknown) => {
+    // who we are: if the session is over (UNAUTHORIZED) the shell leaves for /login and this
+    // provider unmounts. If not (another tab of this browser signed in again and rotated the
+    // cookie, or the core came back), subscribe again after a pause.
+    const ended = () => {
       if (disposed) return;
       setStatus('reconnecting');
       void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
-      if (isUnauthorized(err)) return;
       const delay = backoffMs[Math.min(failures.current++, backoffMs.length - 1)];
       retry = setTimeout(() => setEpoch((n) => n + 1), delay);
     };
@@ -75,7 +75,7 @@ export function EventsProvider({
             void queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
           }
         },
-        onError: (err) => ended(err),
+        onError: ended,
         onStopped: () => ended(),
       },
     );
