@@ -32,7 +32,7 @@ need_pkg() { # need_pkg <command-or-path> <debian-package>
 # PostgreSQL: server binaries may be on PATH or only under /usr/lib/postgresql/<v>/bin.
 pg_bin=""
 for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-  if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then pg_bin="$d"; break; fi
+  if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/pg_isready" ]; then pg_bin="$d"; break; fi
 done
 if [ -z "$pg_bin" ]; then
   need_pkg /usr/lib/postgresql/15/bin/initdb postgresql
