@@ -27,7 +27,10 @@ const newest = (dir) => {
   return t;
 };
 const stale = (src, out) => !existsSync(out) || newest(join(root, src)) > statSync(out).mtimeMs;
-if (stale('core/src', join(root, 'core/dist/main.js')) || stale('dashboard/src', join(root, 'dashboard/dist/index.html'))) {
+if (
+  stale('core/src', join(root, 'core/dist/main.js')) ||
+  stale('dashboard/src', join(root, 'dashboard/dist/index.html'))
+) {
   say('building core and dashboard');
   sh('npm', ['run', 'build', '--silent']);
 }
@@ -38,9 +41,19 @@ if (!env.REDIS_URL && spawnSync(env.SERVERBOX_REDIS_SERVER_BIN || 'redis-server'
   if (root_ && existsSync('/etc/debian_version') && spawnSync('apt-get', ['--version']).status === 0) {
     say('redis-server not found; installing Debian package redis-server');
     sh('apt-get', ['update', '-qq']);
-    sh('env', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server']);
+    sh('env', [
+      'DEBIAN_FRONTEND=noninteractive',
+      'apt-get',
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      'redis-server',
+    ]);
   } else {
-    say('redis-server not found: install Redis 7 (e.g. `apt-get install redis-server`) or set REDIS_URL=redis://host:6379');
+    say(
+      'redis-server not found: install Redis 7 (e.g. `apt-get install redis-server`) or set REDIS_URL=redis://host:6379',
+    );
     process.exit(1);
   }
 }
