@@ -238,3 +238,22 @@ describe('setupAdmin helper', () => {
     await expect(setupAdmin(core, 'second@example.com')).rejects.toThrow(/admin exists/);
   });
 });
+
+describe('ending one session', () => {
+  it('ends only the chosen session of the same user, and refuses others’ or unknown ones', async () => {
+    const a = await signedIn(core);
+    const b = await signedIn(core);
+    const bMe = await b.client.auth.me.query();
+    await a.client.auth.revokeSession.mutate({ sessionId: bMe.sessionId });
+    expect(codeOf(await rejection(b.client.auth.me.query()))).toBe('UNAUTHORIZED');
+    expect((await a.client.auth.me.query()).user.email).toBe('admin@example.com');
+    expect(codeOf(await rejection(a.client.auth.revokeSession.mutate({ sessionId: bMe.sessionId })))).toBe('NOT_FOUND');
+    const aMe = await a.client.auth.me.query();
+    expect(codeOf(await rejection(a.client.auth.revokeSession.mutate({ sessionId: aMe.sessionId })))).toBe(
+      'BAD_REQUEST',
+    );
+    expect(codeOf(await rejection(a.client.auth.revokeSession.mutate({ sessionId: '1; drop table users' })))).toBe(
+      'BAD_REQUEST',
+    );
+  });
+});

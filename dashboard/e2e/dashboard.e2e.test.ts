@@ -145,10 +145,10 @@ describe('dashboard against a real core', () => {
 
   it('signs the other browser out from Profile, after a confirmation naming the account', async () => {
     await first.getByTestId('logout-others').click();
-    const dialog = first.getByTestId('confirm-dialog');
+    const dialog = first.locator('[data-testid="confirm-dialog"][open]');
     expect(await dialog.textContent()).toContain(admin.email);
     await screenshot(first, '07-confirm-sign-out-others');
-    await first.getByTestId('confirm-button').click();
+    await dialog.getByTestId('confirm-button').click();
     await expect.poll(() => first.getByTestId('session-row').count(), { timeout: 8000 }).toBe(1);
     // The second browser's stream ends with its session: it leaves for /login without a reload.
     await second.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });

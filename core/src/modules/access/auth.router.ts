@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Context } from '../../trpc/context.js';
 import { clearedSessionCookie, sessionCookie } from '../../trpc/cookies.js';
 import { can, publicProcedure, router } from '../../trpc/init.js';
@@ -41,6 +42,10 @@ export const authRouter = router({
   }),
 
   logoutOthers: can('profile:manage').mutation(({ ctx }) => ctx.services.auth.logoutOthers(ctx.actor)),
+
+  revokeSession: can('profile:manage')
+    .input(z.object({ sessionId: z.uuid() }))
+    .mutation(({ ctx, input }) => ctx.services.auth.revokeSession(ctx.actor, input.sessionId)),
 
   changePassword: can('profile:manage')
     .input(changePasswordInput)

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import type { z } from 'zod';
-import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../errors.js';
 import type { Database } from '../../platform/db/client.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import type { Logger } from '../../platform/logger.js';
@@ -201,8 +201,17 @@ export function createAuthService(d: {
     async logoutOthers(actor: UserActor): Promise<{ revoked: number }> {
       const revoked = await d.db.transaction((tx) => d.sessions.revokeAllOfUser(tx, actor.userId, actor.sessionId));
       if (revoked.length) await publish('sessions.revoked', { sessionIds: revoked });
-      await publish('auth.signedOut', { user: userRef(actor), others: true });
+      await publish('auth.signedOut', { user: userRef(actor), others: true, count: revoked.length });
       return { revoked: revoked.length };
+    },
+
+    /** Ends one of the user's other sessions (this one ends with logout). */
+    async revokeSession(actor: UserActor, sessionId: string) {
+      if (sessionId === actor.sessionId) throw new ValidationError('Use sign out to end this session.');
+      const revoked = await d.db.transaction((tx) => d.sessions.revokeOfUser(tx, actor.userId, sessionId));
+      if (revoked.length === 0) throw new NotFoundError('No such active session.');
+      await publish('sessions.revoked', { sessionIds: revoked });
+      await publish('auth.signedOut', { user: userRef(actor), others: true, count: 1 });
     },
 
     async listSessions(actor: UserActor) {

@@ -25,11 +25,6 @@ export function passwordChecks(password: string, context: { email?: string; name
       problem: `Password must be at least ${passwordMinLength} characters.`,
     },
     {
-      label: `At most ${passwordMaxLength} characters`,
-      ok: password.length <= passwordMaxLength,
-      problem: `Password must be at most ${passwordMaxLength} characters.`,
-    },
-    {
       label: 'At least 5 different characters',
       ok: new Set(password).size >= 5,
       problem: 'Password needs more variety: use at least 5 different characters.',
@@ -43,5 +38,6 @@ export function passwordChecks(password: string, context: { email?: string; name
 }
 
 export function passwordProblem(password: string, context: { email?: string; name?: string } = {}): string | null {
+  if (password.length > passwordMaxLength) return `Password must be at most ${passwordMaxLength} characters.`;
   return passwordChecks(password, context).find((c) => !c.ok)?.problem ?? null;
 }

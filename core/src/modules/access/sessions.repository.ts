@@ -66,6 +66,15 @@ export function createSessionRepository(db: Database) {
       return rows.map((r) => r.id);
     },
 
+    async revokeOfUser(tx: Database, userId: string, sessionId: string): Promise<string[]> {
+      const rows = await tx
+        .update(sessions)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id });
+      return rows.map((r) => r.id);
+    },
+
     async revokeAllOfUser(tx: Database, userId: string, exceptSessionId?: string): Promise<string[]> {
       const rows = await tx
         .update(sessions)

@@ -16,7 +16,11 @@ export const topics = {
       reason: z.enum(['credentials', 'rate-limited']),
     }),
   },
-  'auth.signedOut': { permission: 'activity:read', payload: z.object({ user: actorRef, others: z.boolean() }) },
+  'auth.signedOut': {
+    permission: 'activity:read',
+    // others: the user ended sessions other than the one they used; count: how many
+    payload: z.object({ user: actorRef, others: z.boolean(), count: z.number().int().optional() }),
+  },
   'auth.passwordChanged': { permission: 'activity:read', payload: z.object({ user: actorRef }) },
   'users.created': {
     permission: 'activity:read',

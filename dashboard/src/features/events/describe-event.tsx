@@ -48,7 +48,12 @@ export function describeEvent(e: ActivityEvent): { tone: Tone; glyph: string; te
         glyph: '←',
         text: (
           <>
-            <Who user={e.data.user} /> {e.data.others ? 'signed out of all other sessions' : 'signed out'}
+            <Who user={e.data.user} />{' '}
+            {e.data.others
+              ? e.data.count === undefined
+                ? 'signed out of other sessions'
+                : `signed out of ${e.data.count} other ${e.data.count === 1 ? 'session' : 'sessions'}`
+              : 'signed out'}
           </>
         ),
       };

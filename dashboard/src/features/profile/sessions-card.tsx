@@ -20,6 +20,7 @@ export function SessionsCard({ me }: { me: Me }) {
   const toast = useToast();
   const now = useNow(15_000);
   const [confirming, setConfirming] = useState(false);
+  const [ending, setEnding] = useState<{ id: string; label: string } | null>(null);
   const sessions = useQuery(trpc.auth.sessions.queryOptions());
   const others = sessions.data?.filter((s) => !s.current) ?? [];
   // This device first, then the others by most recent activity.
@@ -33,6 +34,16 @@ export function SessionsCard({ me }: { me: Me }) {
       onSuccess: ({ revoked }) => {
         setConfirming(false);
         toast({ tone: 'green', title: `Signed out ${plural(revoked, 'other session', 'other sessions')}` });
+        void queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
+      },
+    }),
+  );
+
+  const revokeOne = useMutation(
+    trpc.auth.revokeSession.mutationOptions({
+      onSuccess: () => {
+        setEnding(null);
+        toast({ tone: 'green', title: 'Session signed out' });
         void queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
       },
     }),
@@ -84,6 +95,18 @@ export function SessionsCard({ me }: { me: Me }) {
                   <span title={fullTime(s.lastSeenAt)}>last seen {relativeTime(s.lastSeenAt, now)}</span>
                 </p>
               </div>
+              {!s.current && (
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() =>
+                    setEnding({ id: s.id, label: `${describeUserAgent(s.userAgent)} (${s.ip ?? 'unknown address'})` })
+                  }
+                  data-testid="revoke-session"
+                >
+                  Sign out
+                </Button>
+              )}
             </li>
           ))}
         </ul>
@@ -91,6 +114,24 @@ export function SessionsCard({ me }: { me: Me }) {
       {sessions.isSuccess && others.length === 0 && sessions.data.length > 0 && (
         <p className={styles.onlyThis}>You are signed in on this device only.</p>
       )}
+      <ConfirmDialog
+        open={ending !== null}
+        title="Sign out this session?"
+        confirmLabel="Sign out session"
+        pendingLabel="Signing out…"
+        pending={revokeOne.isPending}
+        error={revokeOne.error ? errorMessage(revokeOne.error) : undefined}
+        onConfirm={() => ending && revokeOne.mutate({ sessionId: ending.id })}
+        onCancel={() => {
+          setEnding(null);
+          revokeOne.reset();
+        }}
+      >
+        <p>
+          This ends the session on <strong className={styles.strong}>{ending?.label}</strong>. That device will have to
+          sign in again.
+        </p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirming}
         title="Sign out all other sessions?"
