@@ -32,11 +32,6 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && { [ ! -f core/dist/main.js ] ||
   fi
 fi
 
-# test-env.sh looks for pg_isready next to initdb; where only initdb/pg_ctl are linked into
-# /usr/local/bin, put the PostgreSQL bin directory first so it finds all three.
-for d in /usr/lib/postgresql/*/bin; do
-  if [ -x "$d/pg_isready" ]; then PATH="$d:$PATH"; break; fi
-done
 # shellcheck source=scripts/test-env.sh
 . scripts/test-env.sh
 set +e

@@ -24,11 +24,17 @@ const pkgOf = (url) => {
   if (m) return m[1];
   if (url.startsWith('node:')) return 'node:internal';
   if (url.includes('/core/dist/')) return 'serverbox core';
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 };
 const fnKey = (n) => {
   const c = n.callFrame;
-  const where = c.url ? `${c.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/core\/dist\//, 'core/')}:${c.lineNumber + 1}` : '';
+  const where = c.url
+    ? `${c.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/core\/dist\//, 'core/')}:${c.lineNumber + 1}`
+    : '';
   return `${c.functionName || '(anonymous)'} ${where}`.trim();
 };
 const agg = (keyOf) => {
