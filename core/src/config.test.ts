@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c.port).toBe(3000);
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.session).toEqual({ idleSeconds: 43_200, maxSeconds: 604_800 });
+    expect(c.session).toEqual({ idleSeconds: 43_200, maxSeconds: 604_800, cacheMs: 2000 });
     expect(c.setupTokenSeconds).toBe(1800);
     expect(c.dataDir).toMatch(/\/data$/);
   });

@@ -22,6 +22,7 @@ const envSchema = z.object({
   SERVERBOX_TRUST_PROXY: flag,
   SERVERBOX_SESSION_IDLE_SECONDS: seconds(12 * 3600),
   SERVERBOX_SESSION_MAX_SECONDS: seconds(7 * 24 * 3600),
+  SERVERBOX_SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   SERVERBOX_SETUP_TOKEN_SECONDS: seconds(30 * 60),
   SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT: seconds(5),
   SERVERBOX_LOGIN_LIMIT_PER_IP: seconds(30),
@@ -55,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     session: {
       idleSeconds: e.SERVERBOX_SESSION_IDLE_SECONDS,
       maxSeconds: e.SERVERBOX_SESSION_MAX_SECONDS,
+      cacheMs: e.SERVERBOX_SESSION_CACHE_MS,
     },
     setupTokenSeconds: e.SERVERBOX_SETUP_TOKEN_SECONDS,
     loginLimits: {

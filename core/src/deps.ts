@@ -109,6 +109,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     session: p.config.session,
     setupTokenSeconds: p.config.setupTokenSeconds,
   });
+  bus.on('sessions.revoked', ({ sessionIds }) => auth.forgetSessions(sessionIds));
   const system = createSystemService({
     database: p.database,
     redis: p.redis,

@@ -16,7 +16,12 @@ async function rejection(p: Promise<unknown>) {
 let core: TestCore;
 let sql: postgres.Sql;
 beforeAll(async () => {
-  core = await startCore({ SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT: '4', SERVERBOX_LOGIN_LIMIT_PER_IP: '50' });
+  // No session cache here: these tests edit session rows behind the core's back.
+  core = await startCore({
+    SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT: '4',
+    SERVERBOX_LOGIN_LIMIT_PER_IP: '50',
+    SERVERBOX_SESSION_CACHE_MS: '0',
+  });
   sql = postgres(core.stores.databaseUrl, { max: 2, onnotice: () => {} });
 });
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import type { TRPCClientError } from '@trpc/client';
+import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../src/platform/events/topics.js';
 import type { AppRouter } from '../src/trpc/router.js';
-import { type Browser, collect, setupAdmin, signedIn, startCore, type TestCore } from './helpers/core.js';
+import { type Browser, collect, setupAdmin, signedIn, startCore, type TestCore, waitFor } from './helpers/core.js';
 
 let core: TestCore;
 let admin: Browser;
@@ -151,6 +151,19 @@ describe('several core processes', () => {
         'cross-process event',
       );
       tab.stop();
+
+      // A session cached by core 2 stops working there as soon as core 1 revokes it.
+      expect((await viaSecond.client.auth.me.query()).user.email).toBe('admin@example.com');
+      await b.client.auth.logoutOthers.mutate();
+      await waitFor(
+        () =>
+          viaSecond.client.auth.me.query().then(
+            () => false,
+            (err) => err instanceof TRPCClientError && err.data?.code === 'UNAUTHORIZED',
+          ),
+        1000,
+        'core 2 to refuse the revoked session',
+      );
     } finally {
       await second.close();
     }

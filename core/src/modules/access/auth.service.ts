@@ -34,6 +34,17 @@ const userRef = (u: { userId: string; name: string; email: string }) => ({
   email: u.email,
 });
 
+// Authenticated requests hit a short per-process cache of sessions. Revocation clears it at
+// once in the revoking process and, through the sessions.revoked event, in every other one;
+// the TTL bounds how long a lost event (Redis down) could keep a revoked session alive.
+const cacheMax = 10_000;
+interface CachedSession {
+  cachedUntil: number;
+  expiresAt: number;
+  lastSeenAt: number;
+  actor: UserActor;
+}
+
 export function createAuthService(d: {
   db: Database;
   users: UserRepository;
@@ -41,7 +52,7 @@ export function createAuthService(d: {
   events: EventBus;
   limiter: LoginLimiter;
   log: Logger;
-  session: { idleSeconds: number; maxSeconds: number };
+  session: { idleSeconds: number; maxSeconds: number; cacheMs: number };
   setupTokenSeconds: number;
 }) {
   // Unknown emails still cost one argon2 verification, so timing does not reveal accounts.
@@ -51,12 +62,20 @@ export function createAuthService(d: {
     return dummyHash;
   };
 
-  const publish: EventBus['publish'] = async (topic, data) =>
-    d.events.publish(topic, data).catch((err) => {
+  const cache = new Map<string, CachedSession>();
+
+  const publish: EventBus['publish'] = async (topic, data) => {
+    if (topic === 'sessions.revoked') forget((data as { sessionIds: string[] }).sessionIds);
+    return d.events.publish(topic, data).catch((err) => {
       // The change is committed; a lost activity event must not turn it into an error.
       d.log.warn({ err: (err as Error).message, topic }, 'could not publish event');
       return '';
     });
+  };
+  const forget = (sessionIds: string[]) => {
+    const gone = new Set(sessionIds);
+    for (const [k, v] of cache) if (gone.has(v.actor.sessionId)) cache.delete(k);
+  };
 
   async function issueSession(
     tx: Database,
@@ -169,23 +188,44 @@ export function createAuthService(d: {
     /** The actor behind a session token, or null when it is unknown, revoked or expired. */
     async authenticate(token: string | undefined): Promise<UserActor | null> {
       if (!token || token.length > 256) return null;
-      const row = await d.sessions.findByTokenHash(hashToken(token));
-      if (!row || row.disabledAt) return null;
+      const tokenHash = hashToken(token);
       const now = Date.now();
-      if (row.expiresAt.getTime() <= now) return null;
-      if (row.lastSeenAt.getTime() + d.session.idleSeconds * 1000 <= now) return null;
-      if (now - row.lastSeenAt.getTime() > touchEverySeconds * 1000) {
-        d.sessions.touch(row.sessionId).catch(() => {});
+      let hit = cache.get(tokenHash);
+      if (!hit || hit.cachedUntil <= now) {
+        const row = await d.sessions.findByTokenHash(tokenHash);
+        if (!row || row.disabledAt) {
+          cache.delete(tokenHash);
+          return null;
+        }
+        hit = {
+          cachedUntil: now + d.session.cacheMs,
+          expiresAt: row.expiresAt.getTime(),
+          lastSeenAt: row.lastSeenAt.getTime(),
+          actor: {
+            kind: 'user',
+            userId: row.userId,
+            sessionId: row.sessionId,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+          },
+        };
+        if (cache.size >= cacheMax) cache.clear();
+        cache.set(tokenHash, hit);
       }
-      return {
-        kind: 'user',
-        userId: row.userId,
-        sessionId: row.sessionId,
-        email: row.email,
-        name: row.name,
-        role: row.role,
-      };
+      if (hit.expiresAt <= now || hit.lastSeenAt + d.session.idleSeconds * 1000 <= now) {
+        cache.delete(tokenHash);
+        return null;
+      }
+      if (now - hit.lastSeenAt > touchEverySeconds * 1000) {
+        hit.lastSeenAt = now;
+        d.sessions.touch(hit.actor.sessionId).catch(() => {});
+      }
+      return hit.actor;
     },
+
+    /** Drops revoked sessions from this process's cache (every process hears sessions.revoked). */
+    forgetSessions: forget,
 
     /** Whether a session may keep an open stream (revoked, expired or idle sessions may not). */
     async sessionStillValid(sessionId: string): Promise<boolean> {
