@@ -12,6 +12,8 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from './deps.js';
+import type { AppEnv } from './http-env.js';
+import { mountAuditRoutes } from './modules/audit/audit.http.js';
 import type { Logger } from './platform/logger.js';
 import { createContext } from './trpc/context.js';
 import { sessionCookieName } from './trpc/cookies.js';
@@ -19,7 +21,7 @@ import { appRouter } from './trpc/router.js';
 
 export const maxBodyBytes = 1024 * 1024;
 
-type Env = { Variables: { clientIp: string | null; secure: boolean; requestId: string } };
+type Env = AppEnv;
 
 export interface AppOptions {
   services: Services;
@@ -88,6 +90,7 @@ export function createApp(o: AppOptions) {
     }),
   );
 
+  mountAuditRoutes(app, o.services, o.log);
   mountDashboard(app, o.dashboardDir ?? defaultDashboardDir, o.log);
   app.notFound((c) => c.json(jsonError('NOT_FOUND', 'No such route.'), 404));
   app.onError((err, c) => {

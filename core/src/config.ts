@@ -28,6 +28,10 @@ const envSchema = z.object({
   SERVERBOX_LOGIN_LIMIT_PER_IP: seconds(30),
   SERVERBOX_LOGIN_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
   SERVERBOX_EVENTS_MAXLEN: seconds(10_000),
+  SERVERBOX_AUDIT_SIGNING_KEY: z.string().optional(),
+  SERVERBOX_AUDIT_CHECKPOINT_ROWS: seconds(1000),
+  SERVERBOX_AUDIT_CHECKPOINT_MINUTES: seconds(10),
+  SERVERBOX_AUDIT_CHECKPOINT_SINK: z.string().optional(),
   SERVERBOX_STREAM_RECHECK_SECONDS: seconds(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -65,6 +69,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.SERVERBOX_LOGIN_LIMIT_WINDOW_SECONDS,
     },
     events: { maxLen: e.SERVERBOX_EVENTS_MAXLEN },
+    audit: {
+      signingKey: e.SERVERBOX_AUDIT_SIGNING_KEY,
+      checkpointEveryRows: e.SERVERBOX_AUDIT_CHECKPOINT_ROWS,
+      checkpointEveryMinutes: e.SERVERBOX_AUDIT_CHECKPOINT_MINUTES,
+      checkpointSink: e.SERVERBOX_AUDIT_CHECKPOINT_SINK,
+    },
     streamRecheckSeconds: e.SERVERBOX_STREAM_RECHECK_SECONDS,
     logLevel: e.LOG_LEVEL,
   };

@@ -4,10 +4,14 @@ import { createAuthService } from './modules/access/auth.service.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
 import { createUserRepository } from './modules/access/users.repository.js';
+import { createAuditRepository } from './modules/audit/audit.repository.js';
+import { createAuditService } from './modules/audit/audit.service.js';
+import { withAuditedTransactions } from './modules/audit/audited-db.js';
 import { createEventStreamService } from './modules/system/event-stream.service.js';
 import { createSystemService } from './modules/system/system.service.js';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.js';
 import { createEventBus, type EventBus } from './platform/events/bus.js';
+import { deriveKey, loadSigningKey } from './platform/keys.js';
 import type { Logger } from './platform/logger.js';
 import { loadMasterKey } from './platform/master-key.js';
 import {
@@ -92,12 +96,24 @@ function describeError(err: unknown): string {
 }
 
 export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
-  const { db } = p.database;
-  const users = createUserRepository(db);
-  const sessions = createSessionRepository(db);
   const bus =
     opts.bus ??
     createEventBus({ publisher: p.redis, reader: p.redisReader, log: p.log, maxLen: p.config.events.maxLen });
+  const audit = createAuditService({
+    db: p.database.db,
+    repo: createAuditRepository(p.database.db),
+    macKey: deriveKey(p.masterKey, 'audit-mac'),
+    signingKey: loadSigningKey({ configured: p.config.audit.signingKey, dataDir: p.config.dataDir, log: p.log }),
+    bus,
+    log: p.log,
+    checkpointEveryRows: p.config.audit.checkpointEveryRows,
+    checkpointEveryMinutes: p.config.audit.checkpointEveryMinutes,
+    checkpointSink: p.config.audit.checkpointSink,
+  });
+  // Services see a database whose transactions carry the request's audit row.
+  const db = withAuditedTransactions(p.database.db, audit);
+  const users = createUserRepository(db);
+  const sessions = createSessionRepository(db);
   const limiter = createLoginLimiter({ redis: p.redis, ...p.config.loginLimits });
   const auth = createAuthService({
     db,
@@ -122,6 +138,6 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     log: p.log,
     recheckSeconds: p.config.streamRecheckSeconds,
   });
-  return { bus, auth, system, eventStream };
+  return { bus, audit, auth, system, eventStream };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -26,6 +26,7 @@ async function main() {
 
   const services = createServices(platform);
   await services.bus.start();
+  await services.audit.start();
   const app = createApp({ services, log, trustProxy: config.trustProxy, dashboardDir: config.dashboardDir });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +60,7 @@ async function main() {
     deadline.unref();
     server.close();
     await services.bus.stop(); // ends open event streams so their connections can close
+    await services.audit.stop();
     if ('closeAllConnections' in server) server.closeAllConnections();
     await platform.close();
     if (existsSync(pidFile)) rmSync(pidFile, { force: true });

@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { can as actorCan, type Permission } from '../modules/access/permissions.js';
+import { type AuditScope, auditContext, redact } from '../platform/audit-context.js';
 import type { Context } from './context.js';
 
 /** Every procedure declares who may call it; a test walks the router to enforce this. */
@@ -93,7 +94,54 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-const base = t.procedure.use(mapErrors);
+const isGuardDenial = (err: TRPCError) => (err.code === 'UNAUTHORIZED' || err.code === 'FORBIDDEN') && !err.cause;
+
+/**
+ * Records every mutation (success or failure) and every denial, whatever the procedure.
+ * Mutations run inside an audit scope, so the row lands in the change's own transaction
+ * when there is one (see modules/audit/audited-db.ts); otherwise it is written here.
+ */
+const auditTrail = t.middleware(async ({ ctx, path, type, next, getRawInput }) => {
+  const scopeFor = async (): Promise<AuditScope> => {
+    const actor = await ctx.getActor().catch(() => null);
+    return {
+      action: path,
+      actor: actor
+        ? { type: 'user', id: actor.userId, name: actor.name }
+        : { type: 'anonymous', id: null, name: 'anonymous' },
+      ip: ctx.req.ip,
+      userAgent: ctx.req.userAgent,
+      requestId: ctx.req.requestId,
+      target: null,
+      details: null,
+      recorded: false,
+      afterCommit: [],
+    };
+  };
+  let scope: AuditScope | null = null;
+  if (type === 'mutation') {
+    scope = await scopeFor();
+    const input = await getRawInput().catch(() => undefined);
+    if (input !== undefined) scope.details = { input: redact(input) };
+  }
+  const result = scope ? await auditContext.run(scope, () => next()) : await next();
+  const denied = !result.ok && isGuardDenial(result.error);
+  if (!scope && !denied) return result;
+  scope ??= await scopeFor();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error);
+    scope.details = { ...scope.details, error: { code: mapped.code, message: mapped.message } };
+  }
+  if (!scope.recorded) {
+    await ctx.services.audit
+      .record(scope, result.ok ? 'success' : denied ? 'denied' : 'failure')
+      .catch((err) => ctx.log.error({ err, action: path }, 'could not write the audit record'));
+  }
+  for (const f of scope.afterCommit) f();
+  return result;
+});
+
+const base = t.procedure.use(mapErrors).use(auditTrail);
 
 /** A procedure anyone may call, signed in or not. Say so explicitly. */
 export const publicProcedure = base.meta({ permission: 'public' });

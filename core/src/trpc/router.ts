@@ -1,4 +1,5 @@
 import { authRouter } from '../modules/access/auth.router.js';
+import { auditRouter } from '../modules/audit/audit.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
 import { router } from './init.js';
 
@@ -6,6 +7,7 @@ export const appRouter = router({
   auth: authRouter,
   system: systemRouter,
   events: eventsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

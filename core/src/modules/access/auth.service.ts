@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import type { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../errors.js';
+import { annotateAudit } from '../../platform/audit-context.js';
 import type { Database } from '../../platform/db/client.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import type { Logger } from '../../platform/logger.js';
@@ -137,6 +138,10 @@ export function createAuthService(d: {
         }
         if ((await d.users.count(tx)) > 0) throw new ConflictError('serverbox already has an admin.');
         const user = await createUser(input, 'setup', tx);
+        annotateAudit({
+          actor: { type: 'user', id: user.id, name: user.name },
+          target: { type: 'user', id: user.id, name: user.email },
+        });
         return { user, issued: await issueSession(tx, user, req) };
       });
       await publish('users.created', { user: userRef(result.issued.actor), role: 'admin', via: 'setup' });
@@ -157,6 +162,7 @@ export function createAuthService(d: {
 
     async login(input: z.infer<typeof loginInput>, req: RequestInfo, previousToken?: string): Promise<IssuedSession> {
       const key = { email: input.email.toLowerCase(), ip: req.ip ?? 'unknown' };
+      annotateAudit({ target: { type: 'user', id: null, name: key.email.slice(0, 254) } });
       try {
         await d.limiter.check(key);
       } catch (err) {
@@ -174,6 +180,10 @@ export function createAuthService(d: {
         throw new UnauthenticatedError('Email or password is incorrect.');
       }
       await d.limiter.succeeded(key);
+      annotateAudit({
+        actor: { type: 'user', id: user.id, name: user.name },
+        target: { type: 'user', id: user.id, name: user.email },
+      });
       // Rotation: the session the browser came with (if any) ends with this sign-in.
       const previous = previousToken ? await d.sessions.findByTokenHash(hashToken(previousToken)) : null;
       const { issued, rotated } = await d.db.transaction(async (tx) => {
@@ -247,6 +257,7 @@ export function createAuthService(d: {
 
     /** Ends one of the user's other sessions (this one ends with logout). */
     async revokeSession(actor: UserActor, sessionId: string) {
+      annotateAudit({ target: { type: 'session', id: sessionId, name: null } });
       if (sessionId === actor.sessionId) throw new ValidationError('Use sign out to end this session.');
       const revoked = await d.db.transaction((tx) => d.sessions.revokeOfUser(tx, actor.userId, sessionId));
       if (revoked.length === 0) throw new NotFoundError('No such active session.');
@@ -269,6 +280,7 @@ export function createAuthService(d: {
 
     /** Changing the password ends every other session of the user. */
     async changePassword(actor: UserActor, input: z.infer<typeof changePasswordInput>) {
+      annotateAudit({ target: { type: 'user', id: actor.userId, name: actor.email } });
       const current = await d.users.passwordHash(actor.userId);
       if (!current || !(await argon2.verify(current, input.currentPassword))) {
         throw new ValidationError('Current password is incorrect.', { field: 'currentPassword' });

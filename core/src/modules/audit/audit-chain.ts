@@ -92,10 +92,11 @@ export interface AuditColumns {
   actorType: string;
   actorId: string | null;
   actorName: string;
+  ip: string | null;
   action: string;
   targetType: string | null;
   targetId: string | null;
-  outcome: string;
+  outcome: AuditEntry['outcome'];
 }
 
 export function columnsOf(e: AuditEntry): AuditColumns {
@@ -104,6 +105,7 @@ export function columnsOf(e: AuditEntry): AuditColumns {
     actorType: e.actor.type,
     actorId: e.actor.id,
     actorName: e.actor.name,
+    ip: e.ip,
     action: e.action,
     targetType: e.target?.type ?? null,
     targetId: e.target?.id ?? null,

@@ -1,2 +1,3 @@
 // Every module's tables, gathered for drizzle's relational API and drizzle-kit.
 export * from '../../modules/access/access.tables.js';
+export * from '../../modules/audit/audit.tables.js';

@@ -26,6 +26,21 @@ export const topics = {
     permission: 'activity:read',
     payload: z.object({ user: actorRef, role: z.string(), via: z.enum(['setup', 'cli']) }),
   },
+  'audit.appended': {
+    permission: 'audit:read',
+    payload: z.object({
+      seq: z.number(),
+      at: z.string(),
+      actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string() }),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      action: z.string(),
+      target: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }).nullable(),
+      outcome: z.enum(['success', 'failure', 'denied']),
+      details: z.record(z.string(), z.unknown()).nullable(),
+      requestId: z.string().nullable(),
+    }),
+  },
   /** Tells every core process to close the streams of these sessions at once. */
   'sessions.revoked': {
     permission: null,
