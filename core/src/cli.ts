@@ -10,9 +10,15 @@ import { createAuthService } from './modules/access/auth.service.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
 import { createUserRepository } from './modules/access/users.repository.js';
+import { createAuditRepository } from './modules/audit/audit.repository.js';
+import { createAuditService } from './modules/audit/audit.service.js';
+import { withAuditedTransactions } from './modules/audit/audited-db.js';
+import { type AuditScope, auditContext } from './platform/audit-context.js';
 import { openDatabase } from './platform/db/client.js';
 import { createEventBus } from './platform/events/bus.js';
-import { createLogger } from './platform/logger.js';
+import { deriveKey, loadSigningKey } from './platform/keys.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { loadMasterKey } from './platform/master-key.js';
 import { connectRedis, createRedisClient, type RedisTarget, redisTargetFromUrl } from './platform/redis.js';
 
 const usage = `usage: serverbox <command>
@@ -20,11 +26,15 @@ const usage = `usage: serverbox <command>
 commands:
   admin create --email <email> --name <name>
       Create an admin. The password is read from standard input (one line) when it is
-      not a terminal, otherwise prompted for twice. It never goes on the command line.`;
+      not a terminal, otherwise prompted for twice. It never goes on the command line.
+  audit verify
+      Walk the whole audit chain and its signed checkpoints; print the result. Exit 0
+      when intact, 3 when tampering is found (the first bad row is named).`;
 
 async function main(argv: string[]) {
   const [group, command, ...rest] = argv;
   if (group === 'admin' && command === 'create') return adminCreate(rest);
+  if (group === 'audit' && command === 'verify') return auditVerify();
   process.stderr.write(`${usage}\n`);
   return group === undefined || group === '--help' || group === 'help' ? 0 : 2;
 }
@@ -39,11 +49,7 @@ async function adminCreate(args: string[]): Promise<number> {
   const config = loadConfig();
   const log = createLogger({ level: 'warn', destination: process.stderr as never });
 
-  // PGlite is one process's database: a second process opening it would corrupt it.
-  const pidFile = join(config.dataDir, 'core.pid');
-  if (!config.databaseUrl && existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')))) {
-    throw new CliError('the core is running on the embedded database; stop it first, or use the setup link it logged');
-  }
+  refuseWhileCoreHoldsPglite(config);
   const password = await readPassword();
   const input = createAdminInput.safeParse({
     email: values.email,
@@ -52,30 +58,101 @@ async function adminCreate(args: string[]): Promise<number> {
   });
   if (!input.success) throw new CliError(input.error.issues.map((i) => i.message).join('; '));
 
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const cli = await openCli(config, log);
   try {
-    await database.migrate();
-    // Redis is optional here: with it, open dashboards see the new user live.
-    const target = redisTarget(config);
-    const redis = createRedisClient(target ?? { options: { path: '/nonexistent' }, describe: 'none' }, 'serverbox-cli');
-    if (target) await connectRedis(redis, 2000).catch(() => log.warn('Redis unreachable; no live event is sent'));
-    const bus = createEventBus({ publisher: redis, reader: redis, log, maxLen: config.events.maxLen });
-    const auth = createAuthService({
-      db: database.db,
-      users: createUserRepository(database.db),
-      sessions: createSessionRepository(database.db),
-      events: bus,
-      limiter: createLoginLimiter({ redis, ...config.loginLimits }),
-      log,
-      session: config.session,
-      setupTokenSeconds: config.setupTokenSeconds,
-    });
-    const user = await auth.createAdmin(input.data);
-    redis.disconnect();
+    const scope: AuditScope = {
+      action: 'cli.admin.create',
+      actor: { type: 'system', id: null, name: 'serverbox CLI' },
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      target: { type: 'user', id: null, name: input.data.email },
+      details: { email: input.data.email, name: input.data.name },
+      recorded: false,
+      afterCommit: [],
+    };
+    const user = await auditContext.run(scope, () => cli.auth.createAdmin(input.data));
+    for (const f of scope.afterCommit) f();
     process.stdout.write(`created admin ${user.email} (${user.id})\n`);
     return 0;
   } finally {
-    await database.close();
+    await cli.close();
+  }
+}
+
+async function auditVerify(): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger({ level: 'warn', destination: process.stderr as never });
+  refuseWhileCoreHoldsPglite(config);
+  const cli = await openCli(config, log);
+  try {
+    const r = await cli.audit.verify();
+    const cp =
+      r.checkpoints.lastSeq === null
+        ? 'no signed checkpoint yet'
+        : `last signed checkpoint #${r.checkpoints.lastSeq} at ${r.checkpoints.lastAt}`;
+    if (r.ok) {
+      process.stdout.write(
+        `ok: ${r.checkedRows} rows verified in ${r.durationMs} ms; ${cp}; ${r.tail} rows after it\n`,
+      );
+      return 0;
+    }
+    process.stdout.write(`TAMPERED at seq ${r.problem?.seq}: ${r.problem?.reason}: ${r.problem?.message}\n`);
+    return 3;
+  } finally {
+    await cli.close();
+  }
+}
+
+/** The services the CLI needs, on the core's database; Redis only if reachable (for live events). */
+async function openCli(config: ReturnType<typeof loadConfig>, log: Logger) {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+  const target = redisTarget(config);
+  const redis = createRedisClient(target ?? { options: { path: '/nonexistent' }, describe: 'none' }, 'serverbox-cli');
+  if (target) await connectRedis(redis, 2000).catch(() => log.warn('Redis unreachable; no live event is sent'));
+  const bus = createEventBus({ publisher: redis, reader: redis, log, maxLen: config.events.maxLen });
+  const audit = createAuditService({
+    db: database.db,
+    repo: createAuditRepository(database.db),
+    // Never invent keys here: rows written with another key would break the core's chain.
+    macKey: deriveKey(
+      loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir, log, create: false }),
+      'audit-mac',
+    ),
+    signingKey: loadSigningKey({ configured: config.audit.signingKey, dataDir: config.dataDir, log, create: false }),
+    bus,
+    log,
+    checkpointEveryRows: config.audit.checkpointEveryRows,
+    checkpointEveryMinutes: config.audit.checkpointEveryMinutes,
+    checkpointSink: config.audit.checkpointSink,
+  });
+  const db = withAuditedTransactions(database.db, audit);
+  const auth = createAuthService({
+    db,
+    users: createUserRepository(db),
+    sessions: createSessionRepository(db),
+    events: bus,
+    limiter: createLoginLimiter({ redis, ...config.loginLimits }),
+    log,
+    session: config.session,
+    setupTokenSeconds: config.setupTokenSeconds,
+  });
+  return {
+    auth,
+    audit,
+    async close() {
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
+
+function refuseWhileCoreHoldsPglite(config: ReturnType<typeof loadConfig>) {
+  // PGlite is one process's database: a second process opening it would corrupt it.
+  const pidFile = join(config.dataDir, 'core.pid');
+  if (!config.databaseUrl && existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')))) {
+    throw new CliError('the core is running on the embedded database; stop it first, or use the setup link it logged');
   }
 }
 
@@ -128,6 +205,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     const known =
+      /^no (master|audit signing) key/.test(String(err?.message)) ||
       err instanceof CliError ||
       err instanceof DomainError ||
       (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

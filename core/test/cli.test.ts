@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,11 @@ beforeAll(async () => {
     DATABASE_URL: stores.databaseUrl,
     REDIS_URL: stores.redisUrl,
     SERVERBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-cli-')),
+    // The CLI must use the core's keys; it never invents its own.
+    SERVERBOX_MASTER_KEY: randomBytes(32).toString('base64'),
+    SERVERBOX_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
   };
 });
 afterAll(() => stores.drop());
@@ -30,7 +36,13 @@ describe('serverbox admin create', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^created admin ops@example.com \(/);
-    const core = await startCore({}, { databaseUrl: stores.databaseUrl, redisUrl: stores.redisUrl });
+    const core = await startCore(
+      {
+        SERVERBOX_MASTER_KEY: env.SERVERBOX_MASTER_KEY as string,
+        SERVERBOX_AUDIT_SIGNING_KEY: env.SERVERBOX_AUDIT_SIGNING_KEY as string,
+      },
+      { databaseUrl: stores.databaseUrl, redisUrl: stores.redisUrl },
+    );
     try {
       const b = await signedIn(core, 'ops@example.com', 'a long enough passphrase');
       expect((await b.client.auth.me.query()).user).toMatchObject({ name: 'Ops Lead', role: 'admin' });
@@ -56,6 +68,26 @@ describe('serverbox admin create', () => {
     const sql = postgres(stores.databaseUrl, { max: 1, onnotice: () => {} });
     expect((await sql`select email from users order by email`).map((r) => r.email)).toEqual(['ops@example.com']);
     await sql.end();
+  });
+
+  it('records the admin it created in the audit log, and verifies the chain', async () => {
+    const sql = postgres(stores.databaseUrl, { max: 1, onnotice: () => {} });
+    const rows = await sql`select action, actor_type, outcome from audit_events where action = 'cli.admin.create'`;
+    expect(rows).toEqual([{ action: 'cli.admin.create', actor_type: 'system', outcome: 'success' }]);
+    await sql.end();
+    const r = await cli(['audit', 'verify']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok: \d+ rows verified/);
+  });
+
+  it('refuses to write audit rows without the core’s keys', async () => {
+    const r = await run('node', [coreCli, 'admin', 'create', '--email', 'nokey@example.com'], {
+      env: { ...env, SERVERBOX_MASTER_KEY: '', SERVERBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-cli-nokey-')) },
+      input: 'a long enough passphrase\n',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no master key/);
   });
 
   it('prints usage for unknown commands', async () => {

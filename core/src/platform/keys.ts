@@ -27,12 +27,21 @@ export interface SigningKey {
  * it comes from SERVERBOX_AUDIT_SIGNING_KEY (PKCS#8 PEM) or a 0600 file in the data
  * directory generated on first start.
  */
-export function loadSigningKey(opts: { configured?: string; dataDir: string; log: Logger }): SigningKey {
+export function loadSigningKey(opts: {
+  configured?: string;
+  dataDir: string;
+  log: Logger;
+  create?: boolean;
+}): SigningKey {
   let pem = opts.configured?.replace(/\\n/g, '\n');
   if (!pem) {
     const file = join(opts.dataDir, 'audit-signing.key');
     if (existsSync(file)) {
       pem = readFileSync(file, 'utf8');
+    } else if (opts.create === false) {
+      throw new Error(
+        `no audit signing key: set SERVERBOX_AUDIT_SIGNING_KEY or SERVERBOX_DATA_DIR as the core has them (${file} is missing)`,
+      );
     } else {
       const { privateKey } = generateKeyPairSync('ed25519');
       pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
  * From SERVERBOX_MASTER_KEY (32 bytes, base64 or hex) or, failing that, a 0600 file in
  * the data directory created on first start.
  */
-export function loadMasterKey(opts: { configured?: string; dataDir: string; log: Logger }): Buffer {
+export function loadMasterKey(opts: { configured?: string; dataDir: string; log: Logger; create?: boolean }): Buffer {
   if (opts.configured) return parseKey(opts.configured, 'SERVERBOX_MASTER_KEY');
   const file = join(opts.dataDir, 'master.key');
   if (existsSync(file)) {
@@ -16,6 +16,11 @@ export function loadMasterKey(opts: { configured?: string; dataDir: string; log:
     if (mode & 0o077)
       opts.log.warn({ file, mode: mode.toString(8) }, 'master key file is readable by others; chmod 600 it');
     return parseKey(readFileSync(file, 'utf8').trim(), file);
+  }
+  if (opts.create === false) {
+    throw new Error(
+      `no master key: set SERVERBOX_MASTER_KEY or SERVERBOX_DATA_DIR as the core has them (${file} is missing)`,
+    );
   }
   const key = randomBytes(32);
   writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });

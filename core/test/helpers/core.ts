@@ -67,6 +67,7 @@ export async function startCore(
   const platform = await openPlatform(config, log);
   const services = createServices(platform);
   await services.bus.start();
+  await services.audit.start();
   const app = createApp({ services, log, trustProxy: config.trustProxy, dashboardDir: '/nonexistent' });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -79,6 +80,7 @@ export async function startCore(
     async close() {
       server.close();
       await services.bus.stop();
+      await services.audit.stop();
       if ('closeAllConnections' in server) server.closeAllConnections();
       await platform.close();
       await s.drop?.();

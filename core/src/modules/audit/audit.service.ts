@@ -234,9 +234,10 @@ export function createAuditService(d: {
           const rows = await d.repo.batch(after, verifyBatch, last);
           if (rows.length === 0) break;
           after = rows.at(-1)?.seq ?? after;
-          yield rows
-            .map((r) => JSON.stringify({ type: 'row', seq: r.seq, canon: r.canon, hash: r.hash, mac: r.mac }))
-            .join('\n') + '\n';
+          const lines = rows.map((r) =>
+            JSON.stringify({ type: 'row', seq: r.seq, canon: r.canon, hash: r.hash, mac: r.mac }),
+          );
+          yield `${lines.join('\n')}\n`;
         }
       }
       for (const c of (await d.repo.checkpoints()).reverse()) {
