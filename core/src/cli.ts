@@ -7,6 +7,7 @@ import { loadConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { createAdminInput } from './modules/access/access.schemas.js';
 import { createAuthService } from './modules/access/auth.service.js';
+import { createInviteRepository } from './modules/access/invites.repository.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
 import { createUserRepository } from './modules/access/users.repository.js';
@@ -132,6 +133,7 @@ async function openCli(config: ReturnType<typeof loadConfig>, log: Logger) {
     db,
     users: createUserRepository(db),
     sessions: createSessionRepository(db),
+    invites: createInviteRepository(db),
     events: bus,
     limiter: createLoginLimiter({ redis, ...config.loginLimits }),
     log,

@@ -24,6 +24,7 @@ const envSchema = z.object({
   SERVERBOX_SESSION_MAX_SECONDS: seconds(7 * 24 * 3600),
   SERVERBOX_SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   SERVERBOX_SETUP_TOKEN_SECONDS: seconds(30 * 60),
+  SERVERBOX_INVITE_SECONDS: seconds(7 * 24 * 3600),
   SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT: seconds(5),
   SERVERBOX_LOGIN_LIMIT_PER_IP: seconds(30),
   SERVERBOX_LOGIN_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
@@ -63,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cacheMs: e.SERVERBOX_SESSION_CACHE_MS,
     },
     setupTokenSeconds: e.SERVERBOX_SETUP_TOKEN_SECONDS,
+    inviteSeconds: e.SERVERBOX_INVITE_SECONDS,
     loginLimits: {
       perAccount: e.SERVERBOX_LOGIN_LIMIT_PER_ACCOUNT,
       perIp: e.SERVERBOX_LOGIN_LIMIT_PER_IP,

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { createAuthService } from './modules/access/auth.service.js';
+import { createInviteRepository } from './modules/access/invites.repository.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
 import { createUserRepository } from './modules/access/users.repository.js';
+import { createUserAdminService } from './modules/access/users.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { withAuditedTransactions } from './modules/audit/audited-db.js';
@@ -114,16 +116,27 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
   const db = withAuditedTransactions(p.database.db, audit);
   const users = createUserRepository(db);
   const sessions = createSessionRepository(db);
+  const invites = createInviteRepository(db);
   const limiter = createLoginLimiter({ redis: p.redis, ...p.config.loginLimits });
   const auth = createAuthService({
     db,
     users,
     sessions,
+    invites,
     events: bus,
     limiter,
     log: p.log,
     session: p.config.session,
     setupTokenSeconds: p.config.setupTokenSeconds,
+  });
+  const userAdmin = createUserAdminService({
+    db,
+    users,
+    sessions,
+    invites,
+    events: bus,
+    log: p.log,
+    inviteSeconds: p.config.inviteSeconds,
   });
   bus.on('sessions.revoked', ({ sessionIds }) => auth.forgetSessions(sessionIds));
   const system = createSystemService({
@@ -138,6 +151,6 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     log: p.log,
     recheckSeconds: p.config.streamRecheckSeconds,
   });
-  return { bus, audit, auth, system, eventStream };
+  return { bus, audit, auth, userAdmin, system, eventStream };
 }
 export type Services = ReturnType<typeof createServices>;

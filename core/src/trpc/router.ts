@@ -1,10 +1,12 @@
 import { authRouter } from '../modules/access/auth.router.js';
+import { usersRouter } from '../modules/access/users.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
 import { router } from './init.js';
 
 export const appRouter = router({
   auth: authRouter,
+  users: usersRouter,
   system: systemRouter,
   events: eventsRouter,
   audit: auditRouter,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordMaxLength } from './password-policy.js';
+import { roles } from './permissions.js';
 
 // Input shapes of the access procedures. Sizes are capped so no field can carry a megabyte.
 export const email = z
@@ -23,4 +24,7 @@ export const setupInput = z.object({
 });
 export const loginInput = z.object({ email: z.string().trim().max(254), password });
 export const changePasswordInput = z.object({ currentPassword: password, newPassword: password });
+export const acceptInviteInput = z.object({ token: z.string().min(16).max(128), name: displayName, password });
+export const inviteInput = z.object({ email, role: z.enum(roles) });
+export const userIdInput = z.object({ userId: z.uuid() });
 export const createAdminInput = z.object({ email, name: displayName, password });

@@ -49,3 +49,20 @@ export const setupTokens = pgTable(
   },
   (t) => [uniqueIndex('setup_tokens_hash_idx').on(t.tokenHash)],
 );
+
+/** One-time invitations to create an account with a given role. */
+export const invites = pgTable(
+  'invites',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    email: text().notNull(),
+    role: text({ enum: ['admin', 'operator', 'viewer'] }).notNull(),
+    tokenHash: text().notNull(),
+    createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    acceptedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex('invites_token_hash_idx').on(t.tokenHash)],
+);

@@ -12,7 +12,7 @@ const me = (actor: UserActor) => ({
   permissions: permissionsOf(actor),
 });
 
-function signIn(ctx: Context, issued: IssuedSession) {
+export function signIn(ctx: Context, issued: IssuedSession) {
   ctx.resHeaders.append('set-cookie', sessionCookie(issued.token, issued.maxAgeSeconds, ctx.req.secure));
   return me(issued.actor);
 }

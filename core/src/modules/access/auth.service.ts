@@ -6,10 +6,17 @@ import { annotateAudit } from '../../platform/audit-context.js';
 import type { Database } from '../../platform/db/client.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import type { Logger } from '../../platform/logger.js';
-import type { changePasswordInput, createAdminInput, loginInput, setupInput } from './access.schemas.js';
+import type {
+  acceptInviteInput,
+  changePasswordInput,
+  createAdminInput,
+  loginInput,
+  setupInput,
+} from './access.schemas.js';
+import type { InviteRepository } from './invites.repository.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { passwordProblem } from './password-policy.js';
-import type { UserActor } from './permissions.js';
+import type { Role, UserActor } from './permissions.js';
 import type { SessionRepository } from './sessions.repository.js';
 import type { UserRepository } from './users.repository.js';
 
@@ -50,6 +57,7 @@ export function createAuthService(d: {
   db: Database;
   users: UserRepository;
   sessions: SessionRepository;
+  invites: InviteRepository;
   events: EventBus;
   limiter: LoginLimiter;
   log: Logger;
@@ -108,13 +116,12 @@ export function createAuthService(d: {
     return argon2.hash(password, { type: argon2.argon2id });
   }
 
-  async function createUser(input: z.infer<typeof createAdminInput>, via: 'setup' | 'cli', tx: Database) {
+  async function createUser(input: z.infer<typeof createAdminInput>, role: Role, tx: Database) {
     const passwordHash = await hashPassword(input.password, input);
-    if (await d.users.findCredentials(input.email, tx))
+    if (await d.users.findCredentials(input.email, tx)) {
       throw new ConflictError('A user with this email already exists.');
-    return d.users
-      .insert(tx, { email: input.email.toLowerCase(), name: input.name, passwordHash, role: 'admin' })
-      .then((u) => ({ ...u, via }));
+    }
+    return d.users.insert(tx, { email: input.email.toLowerCase(), name: input.name, passwordHash, role });
   }
 
   return {
@@ -137,7 +144,7 @@ export function createAuthService(d: {
           throw new ForbiddenError('This setup link is invalid, expired or already used.');
         }
         if ((await d.users.count(tx)) > 0) throw new ConflictError('serverbox already has an admin.');
-        const user = await createUser(input, 'setup', tx);
+        const user = await createUser(input, 'admin', tx);
         annotateAudit({
           actor: { type: 'user', id: user.id, name: user.name },
           target: { type: 'user', id: user.id, name: user.email },
@@ -149,9 +156,31 @@ export function createAuthService(d: {
       return result.issued;
     },
 
+    /** Accepting an invitation creates the account with the invited role and signs it in. */
+    async acceptInvite(input: z.infer<typeof acceptInviteInput>, req: RequestInfo): Promise<IssuedSession> {
+      const result = await d.db.transaction(async (tx) => {
+        const invite = await d.invites.consume(tx, hashToken(input.token));
+        if (!invite) throw new ForbiddenError('This invitation is invalid, expired, revoked or already used.');
+        const user = await createUser(
+          { email: invite.email, name: input.name, password: input.password },
+          invite.role,
+          tx,
+        );
+        annotateAudit({
+          actor: { type: 'user', id: user.id, name: user.name },
+          target: { type: 'user', id: user.id, name: user.email },
+          details: { role: invite.role, inviteId: invite.id },
+        });
+        return { issued: await issueSession(tx, user, req), role: invite.role };
+      });
+      await publish('users.created', { user: userRef(result.issued.actor), role: result.role, via: 'invite' });
+      await publish('auth.signedIn', { user: userRef(result.issued.actor), ip: req.ip });
+      return result.issued;
+    },
+
     /** The CLI path: operators with shell access to the core may create admins directly. */
     async createAdmin(input: z.infer<typeof createAdminInput>) {
-      const user = await d.db.transaction((tx) => createUser(input, 'cli', tx));
+      const user = await d.db.transaction((tx) => createUser(input, 'admin', tx));
       await publish('users.created', {
         user: { id: user.id, name: user.name, email: user.email },
         role: 'admin',

@@ -9,6 +9,7 @@ export const permissions = [
   'system:read', // core health and version
   'events:read', // the live event stream (each event is filtered by its own permission)
   'activity:read', // sign-ins, sign-outs and account changes of everyone
+  'users:manage', // invite users, change roles, disable, force sign-out
   'audit:read', // the audit log and its live tail
   'audit:verify', // run chain verification
   'audit:export', // download export bundles

@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
-import { users } from './access.tables.js';
+import { sessions, users } from './access.tables.js';
 import type { Role } from './permissions.js';
 
 // Explicit column lists: the password hash leaves this file only through findCredentials.
@@ -40,6 +40,41 @@ export function createUserRepository(db: Database) {
       const [row] = await tx.insert(users).values(u).returning(publicColumns);
       if (!row) throw new Error('insert returned no row');
       return row;
+    },
+    /** Everyone, with when they were last seen and how many sessions they have open. */
+    async list() {
+      return db
+        .select({
+          ...publicColumns,
+          lastSeenAt: sql<Date | null>`max(${sessions.lastSeenAt})`.mapWith((v) => (v ? new Date(v) : null)),
+          activeSessions:
+            sql<number>`count(${sessions.id}) filter (where ${sessions.revokedAt} is null and ${sessions.expiresAt} > now())`.mapWith(
+              Number,
+            ),
+        })
+        .from(users)
+        .leftJoin(sessions, eq(sessions.userId, users.id))
+        .groupBy(users.id)
+        .orderBy(users.email)
+        .limit(1000);
+    },
+    /** Locks the enabled admins' rows and returns their ids (for the last-admin rule). */
+    async lockEnabledAdmins(tx: Database): Promise<string[]> {
+      const rows = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
+        .for('update');
+      return rows.map((r) => r.id);
+    },
+    async setRole(tx: Database, id: string, role: Role) {
+      await tx.update(users).set({ role, updatedAt: sql`now()` }).where(eq(users.id, id));
+    },
+    async setDisabled(tx: Database, id: string, disabled: boolean) {
+      await tx
+        .update(users)
+        .set({ disabledAt: disabled ? sql`now()` : null, updatedAt: sql`now()` })
+        .where(eq(users.id, id));
     },
     async setPassword(tx: Database, id: string, passwordHash: string) {
       await tx

@@ -24,7 +24,20 @@ export const topics = {
   'auth.passwordChanged': { permission: 'activity:read', payload: z.object({ user: actorRef }) },
   'users.created': {
     permission: 'activity:read',
-    payload: z.object({ user: actorRef, role: z.string(), via: z.enum(['setup', 'cli']) }),
+    payload: z.object({ user: actorRef, role: z.string(), via: z.enum(['setup', 'cli', 'invite']) }),
+  },
+  'users.invited': {
+    permission: 'users:manage',
+    payload: z.object({ email: z.string(), role: z.string(), by: actorRef }),
+  },
+  'users.changed': {
+    permission: 'activity:read',
+    payload: z.object({
+      user: actorRef,
+      change: z.enum(['role', 'disabled', 'enabled', 'signedOut']),
+      role: z.string().optional(),
+      by: actorRef,
+    }),
   },
   'audit.appended': {
     permission: 'audit:read',

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { can, publicProcedure, router } from '../../trpc/init.js';
+import { acceptInviteInput, inviteInput, userIdInput } from './access.schemas.js';
+import { signIn } from './auth.router.js';
+import { roles } from './permissions.js';
+
+export const usersRouter = router({
+  list: can('users:manage').query(({ ctx }) => ctx.services.userAdmin.list()),
+
+  invites: can('users:manage').query(({ ctx }) => ctx.services.userAdmin.invites()),
+
+  invite: can('users:manage')
+    .input(inviteInput)
+    .mutation(({ ctx, input }) => ctx.services.userAdmin.invite(ctx.actor, input)),
+
+  revokeInvite: can('users:manage')
+    .input(z.object({ inviteId: z.uuid() }))
+    .mutation(({ ctx, input }) => ctx.services.userAdmin.revokeInvite(ctx.actor, input.inviteId)),
+
+  acceptInvite: publicProcedure
+    .input(acceptInviteInput)
+    .mutation(async ({ ctx, input }) =>
+      signIn(ctx, await ctx.services.auth.acceptInvite(input, { ip: ctx.req.ip, userAgent: ctx.req.userAgent })),
+    ),
+
+  setRole: can('users:manage')
+    .input(userIdInput.extend({ role: z.enum(roles) }))
+    .mutation(({ ctx, input }) => ctx.services.userAdmin.setRole(ctx.actor, input.userId, input.role)),
+
+  setDisabled: can('users:manage')
+    .input(userIdInput.extend({ disabled: z.boolean() }))
+    .mutation(({ ctx, input }) => ctx.services.userAdmin.setDisabled(ctx.actor, input.userId, input.disabled)),
+
+  forceSignOut: can('users:manage')
+    .input(userIdInput)
+    .mutation(({ ctx, input }) => ctx.services.userAdmin.forceSignOut(ctx.actor, input.userId)),
+});
