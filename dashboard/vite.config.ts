@@ -7,7 +7,11 @@ export default defineConfig({
   // and splits route components into lazy chunks.
   plugins: [tanstackRouter({ target: 'react', autoCodeSplitting: true }), react()],
   server: {
-    proxy: { '/trpc': { target: 'http://localhost:3000', changeOrigin: false } },
+    proxy: {
+      '/trpc': { target: 'http://localhost:3000', changeOrigin: false },
+      // The audit export and public key are plain HTTP; /audit itself is a dashboard page.
+      '^/audit/(export|public-key)': { target: 'http://localhost:3000', changeOrigin: false },
+    },
   },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
 });

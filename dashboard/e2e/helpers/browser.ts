@@ -24,9 +24,10 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string) {
+/** The whole page, or with `fullPage: false` what the viewport shows (a modal drawer covers only that). */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}) {
   mkdirSync(screenshotDir, { recursive: true });
   // Let entry animations settle so the picture shows the page at rest.
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
 }

@@ -29,8 +29,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The built core as its own process, exactly as an operator runs it. */
-export async function startCore(stores: Stores): Promise<RunningCore> {
+/** The built core as its own process, exactly as an operator runs it; `env` adds settings. */
+export async function startCore(stores: Stores, opts: { env?: Record<string, string> } = {}): Promise<RunningCore> {
   for (const [what, path] of [
     ['core/dist/main.js (npm run build -w @serverbox/core)', coreMain],
     ['dashboard/dist (npm run build -w @serverbox/dashboard)', join(dashboardDist, 'index.html')],
@@ -52,6 +52,7 @@ export async function startCore(stores: Stores): Promise<RunningCore> {
     SERVERBOX_MASTER_KEY: randomBytes(32).toString('base64'),
     SERVERBOX_DASHBOARD_DIR: dashboardDist,
     LOG_LEVEL: 'info',
+    ...opts.env,
   };
   const logs: string[] = [];
   let proc = spawnCore(env, logs, 'setup link');

@@ -11,6 +11,17 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   block?: boolean;
 }
 
+/** The button look for something that is not a button (a download link). */
+export function buttonClass({
+  variant = 'secondary',
+  size = 'md',
+}: {
+  variant?: ButtonProps['variant'];
+  size?: ButtonProps['size'];
+} = {}) {
+  return `${styles.button} ${styles[variant]} ${styles[size]}`;
+}
+
 export function Button({
   variant = 'secondary',
   size = 'md',

@@ -46,3 +46,36 @@ export const IconSignOut = () => (
     <path d="M6 2.75H3.75a1 1 0 0 0-1 1v8.5a1 1 0 0 0 1 1H6M10.5 11l3-3-3-3M13.25 8H6.5" />
   </Svg>
 );
+
+export const IconAudit = () => (
+  <Svg>
+    <path d="M8 1.75 2.75 3.75v4c0 3.1 2.2 5.4 5.25 6.5 3.05-1.1 5.25-3.4 5.25-6.5v-4L8 1.75Z" />
+    <path d="m5.75 8 1.6 1.6 2.9-3.1" />
+  </Svg>
+);
+
+export const IconCopy = () => (
+  <Svg>
+    <rect x="5.25" y="5.25" width="8.5" height="8.5" rx="1.5" />
+    <path d="M10.75 5.25v-1.5a1.5 1.5 0 0 0-1.5-1.5h-5.5a1.5 1.5 0 0 0-1.5 1.5v5.5a1.5 1.5 0 0 0 1.5 1.5h1.5" />
+  </Svg>
+);
+
+export const IconCheck = () => (
+  <Svg>
+    <path d="m3.25 8.25 3 3 6.5-6.75" />
+  </Svg>
+);
+
+export const IconDownload = () => (
+  <Svg>
+    <path d="M8 2.25v8M4.75 7.25 8 10.5l3.25-3.25M2.75 13.25h10.5" />
+  </Svg>
+);
+
+export const IconKey = () => (
+  <Svg>
+    <circle cx="5.5" cy="10.5" r="3" />
+    <path d="m7.65 8.35 5.6-5.6M11.25 4.75l1.75 1.75M9.5 6.5l1.25 1.25" />
+  </Svg>
+);

@@ -5,7 +5,7 @@ import { Card } from '../../ui/card';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import styles from './activity-feed.module.css';
 import { describeEvent } from './describe-event';
-import { type ActivityEvent, recentEventsQuery } from './queries';
+import { type ActivityEvent, isActivity, recentEventsQuery } from './queries';
 
 const markerTone: Record<string, string | undefined> = {
   green: styles.green,
@@ -42,6 +42,7 @@ function Row({ event, now }: { event: ActivityEvent; now: number }) {
 /** Sign-ins and account changes of everyone, newest first, patched live by the EventsProvider. */
 export function ActivityFeed() {
   const recent = useQuery(recentEventsQuery());
+  const events = recent.data?.events.filter(isActivity) ?? [];
   const now = useNow(15_000);
   return (
     <Card
@@ -59,14 +60,14 @@ export function ActivityFeed() {
           onRetry={() => void recent.refetch()}
           retrying={recent.isFetching}
         />
-      ) : recent.data.events.length === 0 ? (
+      ) : events.length === 0 ? (
         <EmptyState title="No activity yet" icon="◌">
           Sign-ins, sign-outs and account changes will appear here the moment they happen.
         </EmptyState>
       ) : (
         <ul className={styles.list}>
           <AnimatePresence initial={false}>
-            {recent.data.events.map((e) => (
+            {events.map((e) => (
               <Row key={e.id} event={e} now={now} />
             ))}
           </AnimatePresence>

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { trpc, trpcClient } from '../../lib/trpc';
+import { applyAppendedRow } from '../audit/queries';
 import { type ActivityEvent, recentEventsQuery, withEvent } from './queries';
 
 export type ConnectionStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
@@ -70,6 +71,12 @@ export function EventsProvider({
         },
         onData: ({ id, data }) => {
           lastId.current = id;
+          // Audit rows feed the audit page's lists, not the Activity feed (which shows the same
+          // sign-ins as their own topics); the recent cache keeps its 200 slots for activity.
+          if (data.topic === 'audit.appended') {
+            applyAppendedRow(queryClient, data.data);
+            return;
+          }
           queryClient.setQueryData(recentEventsQuery().queryKey, (old) => withEvent(old, data));
           if (ownTopics.has(data.topic) && 'user' in data.data && data.data.user.id === userId) {
             void queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });

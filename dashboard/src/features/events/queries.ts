@@ -20,6 +20,9 @@ export const recentEventsQuery = () =>
     { staleTime: Number.POSITIVE_INFINITY, refetchOnWindowFocus: false, refetchOnReconnect: false },
   );
 
+/** Topics the Activity feed shows: audit rows have their own page (and repeat the sign-ins). */
+export const isActivity = (e: BusEvent) => e.topic !== 'audit.appended';
+
 /** Prepends a live event, ignoring one we already hold (a resumed stream may repeat none, but be sure). */
 export function withEvent(old: RecentEvents | undefined, e: BusEvent): RecentEvents | undefined {
   if (!old) return old;

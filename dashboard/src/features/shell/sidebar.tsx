@@ -1,6 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
-import { IconKeyboard, IconOverview, IconUser } from '../../ui/icons';
+import { IconAudit, IconKeyboard, IconOverview, IconUser } from '../../ui/icons';
 import { Kbd } from '../../ui/kbd';
 import { Logo } from '../../ui/logo';
 import type { Permission } from '../auth/use-me';
@@ -12,7 +12,7 @@ function NavLink({
   children,
   testId,
 }: {
-  to: '/' | '/settings/profile';
+  to: '/' | '/audit' | '/settings/profile';
   icon: ReactNode;
   children: string;
   testId: string;
@@ -22,7 +22,7 @@ function NavLink({
       to={to}
       className={styles.link}
       activeProps={{ className: `${styles.link} ${styles.active}`, 'aria-current': 'page' }}
-      activeOptions={{ exact: true }}
+      activeOptions={{ exact: true, includeSearch: false }}
       data-testid={testId}
     >
       <span className={styles.icon}>{icon}</span>
@@ -43,6 +43,11 @@ export function Sidebar({ can, onHelp }: { can: (p: Permission) => boolean; onHe
           {can('system:read') && (
             <NavLink to="/" icon={<IconOverview />} testId="nav-overview">
               Overview
+            </NavLink>
+          )}
+          {can('audit:read') && (
+            <NavLink to="/audit" icon={<IconAudit />} testId="nav-audit">
+              Audit log
             </NavLink>
           )}
           {can('profile:manage') && (

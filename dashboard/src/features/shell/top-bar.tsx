@@ -9,6 +9,7 @@ import styles from './top-bar.module.css';
 
 const crumbs: Record<string, string[]> = {
   '/': ['Overview'],
+  '/audit': ['Audit log'],
   '/settings/profile': ['Settings', 'Profile'],
 };
 

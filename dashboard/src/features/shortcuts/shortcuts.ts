@@ -3,6 +3,7 @@ import type { Permission } from '../auth/use-me';
 /** Every keyboard shortcut, with the permission its page needs (pages that exist only). */
 export const shortcuts = [
   { keys: ['g', 'o'], label: 'Go to Overview', to: '/', needs: 'system:read' },
+  { keys: ['g', 'a'], label: 'Go to Audit log', to: '/audit', needs: 'audit:read' },
   { keys: ['g', 'p'], label: 'Go to Settings › Profile', to: '/settings/profile', needs: 'profile:manage' },
 ] as const satisfies readonly { keys: readonly string[]; label: string; to: string; needs: Permission }[];
 
