@@ -13,10 +13,11 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Services } from './deps.js';
 import type { AppEnv } from './http-env.js';
+import { mountGuestLinkRoute } from './modules/access/guest-links.http.js';
 import { mountAuditRoutes } from './modules/audit/audit.http.js';
 import type { Logger } from './platform/logger.js';
 import { createContext } from './trpc/context.js';
-import { sessionCookieName } from './trpc/cookies.js';
+import { guestCookieName, sessionCookieName } from './trpc/cookies.js';
 import { appRouter } from './trpc/router.js';
 
 export const maxBodyBytes = 1024 * 1024;
@@ -85,12 +86,14 @@ export function createApp(o: AppOptions) {
             requestId: c.get('requestId'),
             secure: c.get('secure'),
             sessionToken: getCookie(c, sessionCookieName),
+            guestToken: getCookie(c, guestCookieName),
           },
         }) as unknown as Record<string, unknown>,
     }),
   );
 
   mountAuditRoutes(app, o.services, o.log);
+  mountGuestLinkRoute(app, o.services, o.log);
   mountDashboard(app, o.dashboardDir ?? defaultDashboardDir, o.log);
   app.notFound((c) => c.json(jsonError('NOT_FOUND', 'No such route.'), 404));
   app.onError((err, c) => {

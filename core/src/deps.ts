@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { createAuthService } from './modules/access/auth.service.js';
+import { createGuestLinkRepository } from './modules/access/guest-links.repository.js';
+import { createGuestLinkService } from './modules/access/guest-links.service.js';
 import { createInviteRepository } from './modules/access/invites.repository.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
@@ -145,12 +147,21 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     redisDescribe: p.redisTarget.describe,
     version,
   });
+  const guests = createGuestLinkService({
+    db,
+    links: createGuestLinkRepository(db),
+    events: bus,
+    redis: p.redis,
+    log: p.log,
+    maxHours: 24 * 7,
+    openLimitPerIp: p.config.loginLimits.perIp,
+  });
   const eventStream = createEventStreamService({
     bus,
-    auth,
+    stillValid: (a) => (a.kind === 'user' ? auth.sessionStillValid(a.sessionId) : guests.stillValid(a.guestSessionId)),
     log: p.log,
     recheckSeconds: p.config.streamRecheckSeconds,
   });
-  return { bus, audit, auth, userAdmin, system, eventStream };
+  return { bus, audit, auth, userAdmin, guests, system, eventStream };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -9,6 +9,7 @@ export interface RequestMeta {
   /** Whether the browser reached us over HTTPS (decides the cookie's Secure flag). */
   secure: boolean;
   sessionToken: string | undefined;
+  guestToken?: string | undefined;
 }
 
 export interface Context {
@@ -26,7 +27,10 @@ export function createContext(d: { services: Services; req: RequestMeta; resHead
   return {
     ...d,
     getActor: () => {
-      actor ??= d.services.auth.authenticate(d.req.sessionToken);
+      // A signed-in user wins over a guest cookie left in the same browser.
+      actor ??= d.services.auth
+        .authenticate(d.req.sessionToken)
+        .then((user): Promise<Actor | null> | Actor => user ?? d.services.guests.authenticate(d.req.guestToken));
       return actor;
     },
   };

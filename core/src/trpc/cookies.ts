@@ -12,6 +12,19 @@ export function sessionCookie(token: string, maxAgeSeconds: number, secure: bool
   });
 }
 
+export const guestCookieName = 'sb_guest';
+
+/** Guests get SameSite=Strict: they never arrive from another site after the first redirect. */
+export function guestCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return serialize(guestCookieName, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure,
+    maxAge: maxAgeSeconds,
+  });
+}
+
 export function clearedSessionCookie(secure: boolean): string {
   return serialize(sessionCookieName, '', { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: 0 });
 }

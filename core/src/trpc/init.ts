@@ -11,7 +11,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '../errors.js';
-import { can as actorCan, type Permission } from '../modules/access/permissions.js';
+import { can as actorCan, actorRef, type Permission } from '../modules/access/permissions.js';
 import { type AuditScope, auditContext, redact } from '../platform/audit-context.js';
 import type { Context } from './context.js';
 
@@ -106,9 +106,7 @@ const auditTrail = t.middleware(async ({ ctx, path, type, next, getRawInput }) =
     const actor = await ctx.getActor().catch(() => null);
     return {
       action: path,
-      actor: actor
-        ? { type: 'user', id: actor.userId, name: actor.name }
-        : { type: 'anonymous', id: null, name: 'anonymous' },
+      actor: actorRef(actor),
       ip: ctx.req.ip,
       userAgent: ctx.req.userAgent,
       requestId: ctx.req.requestId,
@@ -119,7 +117,9 @@ const auditTrail = t.middleware(async ({ ctx, path, type, next, getRawInput }) =
     };
   };
   let scope: AuditScope | null = null;
-  if (type === 'mutation') {
+  // Mutations always; and every request of a guest, reads included.
+  const guest = type !== 'mutation' && (await ctx.getActor().catch(() => null))?.kind === 'guest';
+  if (type === 'mutation' || guest) {
     scope = await scopeFor();
     const input = await getRawInput().catch(() => undefined);
     if (input !== undefined) scope.details = { input: redact(input) };
@@ -146,7 +146,7 @@ const base = t.procedure.use(mapErrors).use(auditTrail);
 /** A procedure anyone may call, signed in or not. Say so explicitly. */
 export const publicProcedure = base.meta({ permission: 'public' });
 
-/** A procedure that needs a signed-in actor holding `permission`. */
+/** A procedure that needs an actor (user or guest) holding `permission`. */
 export function can(permission: Permission) {
   return base.meta({ permission }).use(async ({ ctx, next }) => {
     const actor = await ctx.getActor();
@@ -155,5 +155,14 @@ export function can(permission: Permission) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `You lack the permission ${permission}.` });
     }
     return next({ ctx: { actor } });
+  });
+}
+
+/** Like can(), for procedures only a signed-in user (never a guest) may call. */
+export function canUser(permission: Permission) {
+  return can(permission).use(({ ctx, next }) => {
+    if (ctx.actor.kind !== 'user')
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'Only signed-in users can do this.' });
+    return next({ ctx: { actor: ctx.actor } });
   });
 }

@@ -1,4 +1,5 @@
 import { authRouter } from '../modules/access/auth.router.js';
+import { guestsRouter } from '../modules/access/guests.router.js';
 import { usersRouter } from '../modules/access/users.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
@@ -7,6 +8,7 @@ import { router } from './init.js';
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  guests: guestsRouter,
   system: systemRouter,
   events: eventsRouter,
   audit: auditRouter,

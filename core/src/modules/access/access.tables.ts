@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -65,4 +65,39 @@ export const invites = pgTable(
     revokedAt: timestamp({ withTimezone: true }),
   },
   (t) => [uniqueIndex('invites_token_hash_idx').on(t.tokenHash)],
+);
+
+/** Time-limited, read-only links for auditors. Only the SHA-256 of the token is stored. */
+export const guestLinks = pgTable(
+  'guest_links',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    label: text().notNull(),
+    tokenHash: text().notNull(),
+    permissions: text().array().notNull(),
+    createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    maxUses: integer(),
+    uses: integer().notNull().default(0),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [uniqueIndex('guest_links_token_hash_idx').on(t.tokenHash)],
+);
+
+/** The short-lived browser session a guest link is exchanged for. */
+export const guestSessions = pgTable(
+  'guest_sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    linkId: uuid()
+      .notNull()
+      .references(() => guestLinks.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull(),
+    ip: text(),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('guest_sessions_token_hash_idx').on(t.tokenHash), index('guest_sessions_link_idx').on(t.linkId)],
 );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../../trpc/context.js';
 import { clearedSessionCookie, sessionCookie } from '../../trpc/cookies.js';
-import { can, publicProcedure, router } from '../../trpc/init.js';
+import { canUser, publicProcedure, router } from '../../trpc/init.js';
 import { changePasswordInput, loginInput, setupInput } from './access.schemas.js';
 import type { IssuedSession } from './auth.service.js';
 import { permissionsOf, type UserActor } from './permissions.js';
@@ -31,23 +31,23 @@ export const authRouter = router({
       signIn(ctx, await ctx.services.auth.login(input, requestInfo(ctx), ctx.req.sessionToken)),
     ),
 
-  me: can('profile:manage').query(({ ctx }) => me(ctx.actor)),
+  me: canUser('profile:manage').query(({ ctx }) => me(ctx.actor)),
 
-  sessions: can('profile:manage').query(({ ctx }) => ctx.services.auth.listSessions(ctx.actor)),
+  sessions: canUser('profile:manage').query(({ ctx }) => ctx.services.auth.listSessions(ctx.actor)),
 
-  logout: can('profile:manage').mutation(async ({ ctx }) => {
+  logout: canUser('profile:manage').mutation(async ({ ctx }) => {
     await ctx.services.auth.logout(ctx.actor);
     ctx.resHeaders.append('set-cookie', clearedSessionCookie(ctx.req.secure));
     return { ok: true as const };
   }),
 
-  logoutOthers: can('profile:manage').mutation(({ ctx }) => ctx.services.auth.logoutOthers(ctx.actor)),
+  logoutOthers: canUser('profile:manage').mutation(({ ctx }) => ctx.services.auth.logoutOthers(ctx.actor)),
 
-  revokeSession: can('profile:manage')
+  revokeSession: canUser('profile:manage')
     .input(z.object({ sessionId: z.uuid() }))
     .mutation(({ ctx, input }) => ctx.services.auth.revokeSession(ctx.actor, input.sessionId)),
 
-  changePassword: can('profile:manage')
+  changePassword: canUser('profile:manage')
     .input(changePasswordInput)
     .mutation(({ ctx, input }) => ctx.services.auth.changePassword(ctx.actor, input)),
 });

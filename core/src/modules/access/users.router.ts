@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { can, publicProcedure, router } from '../../trpc/init.js';
+import { canUser, publicProcedure, router } from '../../trpc/init.js';
 import { acceptInviteInput, inviteInput, userIdInput } from './access.schemas.js';
 import { signIn } from './auth.router.js';
 import { roles } from './permissions.js';
 
 export const usersRouter = router({
-  list: can('users:manage').query(({ ctx }) => ctx.services.userAdmin.list()),
+  list: canUser('users:manage').query(({ ctx }) => ctx.services.userAdmin.list()),
 
-  invites: can('users:manage').query(({ ctx }) => ctx.services.userAdmin.invites()),
+  invites: canUser('users:manage').query(({ ctx }) => ctx.services.userAdmin.invites()),
 
-  invite: can('users:manage')
+  invite: canUser('users:manage')
     .input(inviteInput)
     .mutation(({ ctx, input }) => ctx.services.userAdmin.invite(ctx.actor, input)),
 
-  revokeInvite: can('users:manage')
+  revokeInvite: canUser('users:manage')
     .input(z.object({ inviteId: z.uuid() }))
     .mutation(({ ctx, input }) => ctx.services.userAdmin.revokeInvite(ctx.actor, input.inviteId)),
 
@@ -23,15 +23,15 @@ export const usersRouter = router({
       signIn(ctx, await ctx.services.auth.acceptInvite(input, { ip: ctx.req.ip, userAgent: ctx.req.userAgent })),
     ),
 
-  setRole: can('users:manage')
+  setRole: canUser('users:manage')
     .input(userIdInput.extend({ role: z.enum(roles) }))
     .mutation(({ ctx, input }) => ctx.services.userAdmin.setRole(ctx.actor, input.userId, input.role)),
 
-  setDisabled: can('users:manage')
+  setDisabled: canUser('users:manage')
     .input(userIdInput.extend({ disabled: z.boolean() }))
     .mutation(({ ctx, input }) => ctx.services.userAdmin.setDisabled(ctx.actor, input.userId, input.disabled)),
 
-  forceSignOut: can('users:manage')
+  forceSignOut: canUser('users:manage')
     .input(userIdInput)
     .mutation(({ ctx, input }) => ctx.services.userAdmin.forceSignOut(ctx.actor, input.userId)),
 });

@@ -6,7 +6,7 @@ import type { AppEnv } from '../../http-env.js';
 import type { AuditScope } from '../../platform/audit-context.js';
 import type { Logger } from '../../platform/logger.js';
 import { sessionCookieName } from '../../trpc/cookies.js';
-import { type Actor, can, type Permission } from '../access/permissions.js';
+import { type Actor, actorRef, can, type Permission } from '../access/permissions.js';
 
 // Plain HTTP routes of the audit module (a file download and the public key do not fit
 // tRPC). Like procedures, each declares its permission, and denials are audited.
@@ -21,9 +21,7 @@ export const auditRoutePermissions = {
 function scopeOf(c: HonoContext<Env>, action: string, actor: Actor | null): AuditScope {
   return {
     action,
-    actor: actor
-      ? { type: 'user', id: actor.userId, name: actor.name }
-      : { type: 'anonymous', id: null, name: 'anonymous' },
+    actor: actorRef(actor),
     ip: c.get('clientIp'),
     userAgent: c.req.header('user-agent') ?? null,
     requestId: c.get('requestId'),

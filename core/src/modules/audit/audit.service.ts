@@ -75,6 +75,7 @@ export function createAuditService(d: {
     const cp = { ...c, signature };
     await d.repo.insertCheckpoint({ ...cp, keyFingerprint: d.signingKey.fingerprint });
     lastCheckpointSeq = head.seq;
+    d.bus.publish('audit.checkpointed', { seq: cp.seq, at: cp.at }).catch(() => {});
     if (d.checkpointSink)
       await pushToSink(d.checkpointSink, cp).catch((err) => d.log.warn({ err: String(err) }, 'checkpoint sink failed'));
     return cp;

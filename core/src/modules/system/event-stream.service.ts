@@ -1,9 +1,8 @@
 import { UnauthenticatedError } from '../../errors.js';
 import type { EventBus, EventFilter } from '../../platform/events/bus.js';
-import { type BusEvent, topics } from '../../platform/events/topics.js';
+import { type BusEvent, type Topic, topics } from '../../platform/events/topics.js';
 import type { Logger } from '../../platform/logger.js';
-import type { AuthService } from '../access/auth.service.js';
-import { type Actor, can } from '../access/permissions.js';
+import { type Actor, can, sessionKeyOf } from '../access/permissions.js';
 
 // The one live stream a browser tab holds. Each event is filtered by the permission its
 // topic declares; a revoked session's streams end at once (bus event from any core
@@ -11,7 +10,8 @@ import { type Actor, can } from '../access/permissions.js';
 
 export function createEventStreamService(d: {
   bus: EventBus;
-  auth: Pick<AuthService, 'sessionStillValid'>;
+  /** Whether the actor's session (or guest link) may keep streaming. */
+  stillValid: (actor: Actor) => Promise<boolean>;
   log: Logger;
   recheckSeconds: number;
 }) {
@@ -29,8 +29,10 @@ export function createEventStreamService(d: {
     };
 
   return {
-    recent(actor: Actor, limit: number) {
-      return d.bus.recent(limit, filterFor(actor));
+    recent(actor: Actor, limit: number, only?: Topic[]) {
+      const allowed = filterFor(actor);
+      const wanted = only ? new Set<Topic>(only) : null;
+      return d.bus.recent(limit, wanted ? (e) => wanted.has(e.topic) && allowed(e) : allowed);
     },
 
     async *stream(actor: Actor, opts: { since?: string | null; signal: AbortSignal }): AsyncGenerator<BusEvent> {
@@ -42,23 +44,29 @@ export function createEventStreamService(d: {
       };
       const onClientGone = () => controller.abort();
       opts.signal.addEventListener('abort', onClientGone, { once: true });
-      const set = open.get(actor.sessionId) ?? new Set();
-      open.set(actor.sessionId, set);
+      const key = sessionKeyOf(actor);
+      const set = open.get(key) ?? new Set();
+      open.set(key, set);
       set.add(end);
       const recheck = setInterval(() => {
-        d.auth
-          .sessionStillValid(actor.sessionId)
+        d.stillValid(actor)
           .then((ok) => ok || end())
           .catch(() => {}); // database away: keep the stream, the next check decides
       }, d.recheckSeconds * 1000);
+      // A guest link's stream ends when the link expires, not at the next re-check.
+      const expiry =
+        actor.kind === 'guest'
+          ? setTimeout(end, Math.min(Math.max(0, actor.expiresAt.getTime() - Date.now()), 2 ** 31 - 1))
+          : null;
       try {
         yield* d.bus.subscribe({ since: opts.since, signal: controller.signal, filter: filterFor(actor) });
         if (ended) throw new UnauthenticatedError('Your session has ended.');
       } finally {
         clearInterval(recheck);
+        if (expiry) clearTimeout(expiry);
         opts.signal.removeEventListener('abort', onClientGone);
         set.delete(end);
-        if (set.size === 0) open.delete(actor.sessionId);
+        if (set.size === 0) open.delete(key);
       }
     },
 

@@ -44,7 +44,11 @@ export const topics = {
     payload: z.object({
       seq: z.number(),
       at: z.string(),
-      actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string() }),
+      actor: z.object({
+        type: z.enum(['user', 'guest', 'token', 'system', 'anonymous']),
+        id: z.string().nullable(),
+        name: z.string(),
+      }),
       ip: z.string().nullable(),
       userAgent: z.string().nullable(),
       action: z.string(),
@@ -54,6 +58,7 @@ export const topics = {
       requestId: z.string().nullable(),
     }),
   },
+  'audit.checkpointed': { permission: 'audit:read', payload: z.object({ seq: z.number(), at: z.string() }) },
   /** Tells every core process to close the streams of these sessions at once. */
   'sessions.revoked': {
     permission: null,
