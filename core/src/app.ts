@@ -87,6 +87,9 @@ export function createApp(o: AppOptions) {
             secure: c.get('secure'),
             sessionToken: getCookie(c, sessionCookieName),
             guestToken: getCookie(c, guestCookieName),
+            bearer:
+              c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
+              (c.req.header('authorization') ? '' : undefined),
           },
         }) as unknown as Record<string, unknown>,
     }),

@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config.js';
+import { createApiTokenRepository } from './modules/access/api-tokens.repository.js';
+import { createApiTokenService } from './modules/access/api-tokens.service.js';
 import { createAuthService } from './modules/access/auth.service.js';
 import { createGuestLinkRepository } from './modules/access/guest-links.repository.js';
 import { createGuestLinkService } from './modules/access/guest-links.service.js';
@@ -156,12 +158,24 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     maxHours: 24 * 7,
     openLimitPerIp: p.config.loginLimits.perIp,
   });
+  const tokens = createApiTokenService({
+    db,
+    tokens: createApiTokenRepository(db),
+    events: bus,
+    log: p.log,
+    maxDays: 365,
+  });
   const eventStream = createEventStreamService({
     bus,
-    stillValid: (a) => (a.kind === 'user' ? auth.sessionStillValid(a.sessionId) : guests.stillValid(a.guestSessionId)),
+    stillValid: (a) =>
+      a.kind === 'user'
+        ? auth.sessionStillValid(a.sessionId)
+        : a.kind === 'guest'
+          ? guests.stillValid(a.guestSessionId)
+          : tokens.stillValid(a.tokenId),
     log: p.log,
     recheckSeconds: p.config.streamRecheckSeconds,
   });
-  return { bus, audit, auth, userAdmin, guests, system, eventStream };
+  return { bus, audit, auth, userAdmin, guests, tokens, system, eventStream };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -61,6 +61,7 @@ describe('the router', () => {
     email: `${role}@example.com`,
     name: role,
     role,
+    reauthAt: new Date(),
   });
 
   it.each(procedures)('%s: allow/deny for anonymous and every role follows the table', async (path, proc) => {

@@ -10,6 +10,8 @@ export interface RequestMeta {
   secure: boolean;
   sessionToken: string | undefined;
   guestToken?: string | undefined;
+  /** `Authorization: Bearer …` (API tokens); when present, cookies are ignored. */
+  bearer?: string | undefined;
 }
 
 export interface Context {
@@ -27,7 +29,12 @@ export function createContext(d: { services: Services; req: RequestMeta; resHead
   return {
     ...d,
     getActor: () => {
-      // A signed-in user wins over a guest cookie left in the same browser.
+      // A bearer token speaks for itself; otherwise a signed-in user wins over a guest
+      // cookie left in the same browser.
+      if (d.req.bearer !== undefined) {
+        actor ??= d.services.tokens.authenticate(d.req.bearer);
+        return actor;
+      }
       actor ??= d.services.auth
         .authenticate(d.req.sessionToken)
         .then((user): Promise<Actor | null> | Actor => user ?? d.services.guests.authenticate(d.req.guestToken));

@@ -11,6 +11,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '../errors.js';
+import { reauthWindowMs } from '../modules/access/auth.service.js';
 import { can as actorCan, actorRef, type Permission } from '../modules/access/permissions.js';
 import { type AuditScope, auditContext, redact } from '../platform/audit-context.js';
 import type { Context } from './context.js';
@@ -117,8 +118,9 @@ const auditTrail = t.middleware(async ({ ctx, path, type, next, getRawInput }) =
     };
   };
   let scope: AuditScope | null = null;
-  // Mutations always; and every request of a guest, reads included.
-  const guest = type !== 'mutation' && (await ctx.getActor().catch(() => null))?.kind === 'guest';
+  // Mutations always; and every request of a guest or an API token, reads included.
+  const kind = type !== 'mutation' ? (await ctx.getActor().catch(() => null))?.kind : undefined;
+  const guest = kind === 'guest' || kind === 'token';
   if (type === 'mutation' || guest) {
     scope = await scopeFor();
     const input = await getRawInput().catch(() => undefined);
@@ -158,7 +160,26 @@ export function can(permission: Permission) {
   });
 }
 
-/** Like can(), for procedures only a signed-in user (never a guest) may call. */
+/**
+ * For sensitive actions (creating guest links or API tokens, changing roles): a user whose
+ * session proved the password within the last 5 minutes (signing in counts); otherwise
+ * FORBIDDEN with details.reauthRequired, and the dashboard asks for the password.
+ */
+export function sensitive(permission: Permission) {
+  return canUser(permission).use(({ ctx, next }) => {
+    const at = ctx.actor.reauthAt?.getTime() ?? 0;
+    if (Date.now() - at > reauthWindowMs) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'Confirm your password to continue.',
+        cause: new ForbiddenError('Confirm your password to continue.', { reauthRequired: true }),
+      });
+    }
+    return next({ ctx: { actor: ctx.actor } });
+  });
+}
+
+/** Like can(), for procedures only a signed-in user (never a guest or a token) may call. */
 export function canUser(permission: Permission) {
   return can(permission).use(({ ctx, next }) => {
     if (ctx.actor.kind !== 'user')

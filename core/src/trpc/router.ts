@@ -1,14 +1,18 @@
 import { authRouter } from '../modules/access/auth.router.js';
 import { guestsRouter } from '../modules/access/guests.router.js';
+import { tokensRouter } from '../modules/access/tokens.router.js';
 import { usersRouter } from '../modules/access/users.router.js';
+import { sessionRouter } from '../modules/access/whoami.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
 import { router } from './init.js';
 
 export const appRouter = router({
   auth: authRouter,
+  session: sessionRouter,
   users: usersRouter,
   guests: guestsRouter,
+  tokens: tokensRouter,
   system: systemRouter,
   events: eventsRouter,
   audit: auditRouter,

@@ -47,6 +47,13 @@ export const authRouter = router({
     .input(z.object({ sessionId: z.uuid() }))
     .mutation(({ ctx, input }) => ctx.services.auth.revokeSession(ctx.actor, input.sessionId)),
 
+  /** Proves the password again; unlocks sensitive actions for 5 minutes. */
+  confirm: canUser('profile:manage')
+    .input(z.object({ password: z.string().min(1).max(256) }))
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.confirmPassword(ctx.actor, input.password, { ip: ctx.req.ip, userAgent: ctx.req.userAgent }),
+    ),
+
   changePassword: canUser('profile:manage')
     .input(changePasswordInput)
     .mutation(({ ctx, input }) => ctx.services.auth.changePassword(ctx.actor, input)),

@@ -46,6 +46,8 @@ const userRef = (u: { userId: string; name: string; email: string }) => ({
 // once in the revoking process and, through the sessions.revoked event, in every other one;
 // the TTL bounds how long a lost event (Redis down) could keep a revoked session alive.
 const cacheMax = 10_000;
+/** How long a password confirmation unlocks sensitive actions. */
+export const reauthWindowMs = 5 * 60_000;
 interface CachedSession {
   cachedUntil: number;
   expiresAt: number;
@@ -106,6 +108,7 @@ export function createAuthService(d: {
       email: user.email,
       name: user.name,
       role: user.role,
+      reauthAt: new Date(),
     };
     return { token, maxAgeSeconds: d.session.maxSeconds, actor } satisfies IssuedSession;
   }
@@ -247,6 +250,7 @@ export function createAuthService(d: {
             email: row.email,
             name: row.name,
             role: row.role,
+            reauthAt: row.reauthenticatedAt,
           },
         };
         if (cache.size >= cacheMax) cache.clear();
@@ -265,6 +269,20 @@ export function createAuthService(d: {
 
     /** Drops revoked sessions from this process's cache (every process hears sessions.revoked). */
     forgetSessions: forget,
+
+    /** Proves the password again, so sensitive actions are allowed for the next minutes. */
+    async confirmPassword(actor: UserActor, password: string, req: RequestInfo) {
+      const key = { email: actor.email, ip: req.ip ?? 'unknown' };
+      await d.limiter.check(key);
+      const hash = await d.users.passwordHash(actor.userId);
+      if (!hash || !(await argon2.verify(hash, password))) {
+        await d.limiter.failed(key);
+        throw new ValidationError('Password is incorrect.', { field: 'password' });
+      }
+      await d.sessions.markReauthenticated(actor.sessionId);
+      forget([actor.sessionId]);
+      return { until: new Date(Date.now() + reauthWindowMs).toISOString() };
+    },
 
     /** Whether a session may keep an open stream (revoked, expired or idle sessions may not). */
     async sessionStillValid(sessionId: string): Promise<boolean> {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { canUser, router } from '../../trpc/init.js';
+import { canUser, router, sensitive } from '../../trpc/init.js';
 import { guestGrantable } from './permissions.js';
 
 export const guestsRouter = router({
   list: canUser('guests:manage').query(({ ctx }) => ctx.services.guests.list()),
 
-  create: canUser('guests:manage')
+  create: sensitive('guests:manage')
     .input(
       z.object({
         label: z.string().trim().min(1, 'Give the link a label.').max(100),

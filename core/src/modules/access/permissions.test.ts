@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { can, permissions, rolePermissions, roles } from './permissions.js';
 
 const actor = (role: (typeof roles)[number]) =>
-  ({ kind: 'user', userId: 'u', sessionId: 's', email: 'e', name: 'n', role }) as const;
+  ({ kind: 'user', userId: 'u', sessionId: 's', email: 'e', name: 'n', role, reauthAt: null }) as const;
 
 describe('permission table', () => {
   it('denies anonymous callers everything', () => {

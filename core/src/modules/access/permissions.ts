@@ -32,6 +32,20 @@ export interface UserActor {
   email: string;
   name: string;
   role: Role;
+  /** When this session last proved the password (sign-in counts); sensitive actions need it recent. */
+  reauthAt: Date | null;
+}
+
+/** A personal API token acting for its owner, limited to the permissions it was given. */
+export interface TokenActor {
+  kind: 'token';
+  tokenId: string;
+  tokenName: string;
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  permissions: readonly Permission[];
 }
 /** The principal of a guest link: read-only verbs it was granted, until it expires. */
 export interface GuestActor {
@@ -43,7 +57,7 @@ export interface GuestActor {
   expiresAt: Date;
 }
 
-export type Actor = UserActor | GuestActor;
+export type Actor = UserActor | GuestActor | TokenActor;
 
 /**
  * What a guest link may ever grant: read-only verbs. Writing, terminals, exec, deploys,
@@ -66,19 +80,26 @@ export function can(actor: Actor | null, permission: Permission): boolean {
       (actor.permissions.includes(permission) && (guestGrantable as readonly Permission[]).includes(permission))
     );
   }
-  return rolePermissions[actor.role].includes(permission);
+  const byRole = rolePermissions[actor.role].includes(permission);
+  return actor.kind === 'token' ? byRole && actor.permissions.includes(permission) : byRole;
 }
+
+/** What a token may be given: its owner's permissions, never account management. */
+export const tokenExcluded: readonly Permission[] = ['profile:manage', 'users:manage', 'guests:manage'];
 
 export function permissionsOf(actor: Actor): Permission[] {
   return permissions.filter((p) => can(actor, p));
 }
 
 /** A stable key for the session behind an actor (streams and caches are keyed by it). */
-export const sessionKeyOf = (actor: Actor) => (actor.kind === 'user' ? actor.sessionId : actor.guestSessionId);
+export const sessionKeyOf = (actor: Actor) =>
+  actor.kind === 'user' ? actor.sessionId : actor.kind === 'guest' ? actor.guestSessionId : `token:${actor.tokenId}`;
 
 /** How the audit log names an actor. */
 export function actorRef(actor: Actor | null) {
   if (!actor) return { type: 'anonymous' as const, id: null, name: 'anonymous' };
   if (actor.kind === 'guest') return { type: 'guest' as const, id: actor.linkId, name: `guest link “${actor.label}”` };
+  if (actor.kind === 'token')
+    return { type: 'token' as const, id: actor.tokenId, name: `${actor.name} (token “${actor.tokenName}”)` };
   return { type: 'user' as const, id: actor.userId, name: actor.name };
 }

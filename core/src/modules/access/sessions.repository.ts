@@ -11,6 +11,7 @@ export function createSessionRepository(db: Database) {
       createdAt: sessions.createdAt,
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
+      reauthenticatedAt: sessions.reauthenticatedAt,
       userId: users.id,
       email: users.email,
       name: users.name,
@@ -27,9 +28,10 @@ export function createSessionRepository(db: Database) {
       tx: Database,
       s: { userId: string; tokenHash: string; ip: string | null; userAgent: string | null; expiresAt: Date },
     ) {
+      // Signing in proves the password: the new session counts as freshly re-authenticated.
       const [row] = await tx
         .insert(sessions)
-        .values(s)
+        .values({ ...s, reauthenticatedAt: sql`now()` })
         .returning({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt });
       if (!row) throw new Error('insert returned no row');
       return row;
@@ -56,6 +58,10 @@ export function createSessionRepository(db: Database) {
           ),
         );
       return Boolean(row);
+    },
+
+    async markReauthenticated(sessionId: string) {
+      await db.update(sessions).set({ reauthenticatedAt: sql`now()` }).where(eq(sessions.id, sessionId));
     },
 
     async touch(sessionId: string) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canUser, publicProcedure, router } from '../../trpc/init.js';
+import { canUser, publicProcedure, router, sensitive } from '../../trpc/init.js';
 import { acceptInviteInput, inviteInput, userIdInput } from './access.schemas.js';
 import { signIn } from './auth.router.js';
 import { roles } from './permissions.js';
@@ -23,7 +23,7 @@ export const usersRouter = router({
       signIn(ctx, await ctx.services.auth.acceptInvite(input, { ip: ctx.req.ip, userAgent: ctx.req.userAgent })),
     ),
 
-  setRole: canUser('users:manage')
+  setRole: sensitive('users:manage')
     .input(userIdInput.extend({ role: z.enum(roles) }))
     .mutation(({ ctx, input }) => ctx.services.userAdmin.setRole(ctx.actor, input.userId, input.role)),
 

@@ -1,0 +1,32 @@
+import { publicProcedure, router } from '../../trpc/init.js';
+import { permissionsOf } from './permissions.js';
+
+// Who this browser is, as an answer rather than an error. auth.me serves signed-in users
+// only (a guest gets FORBIDDEN there, an anonymous caller UNAUTHORIZED); the dashboard's
+// shell needs one question that tells a user, a guest and nobody apart.
+
+export const sessionRouter = router({
+  whoami: publicProcedure.query(async ({ ctx }) => {
+    const actor = await ctx.getActor();
+    if (actor?.kind === 'user') {
+      return {
+        kind: 'user' as const,
+        // The same shape as auth.me, so a sign-in's answer can stand in for it.
+        user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
+        sessionId: actor.sessionId,
+        permissions: permissionsOf(actor),
+      };
+    }
+    if (actor?.kind === 'guest') {
+      return {
+        kind: 'guest' as const,
+        label: actor.label,
+        permissions: permissionsOf(actor),
+        expiresAt: actor.expiresAt.toISOString(),
+      };
+    }
+    // A guest cookie that no longer authenticates: the link was revoked, expired or its
+    // guest session ran out (the browser keeps the HttpOnly cookie until its max-age).
+    return { kind: 'anonymous' as const, guestEnded: ctx.req.guestToken !== undefined };
+  }),
+});
