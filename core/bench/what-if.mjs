@@ -10,14 +10,16 @@
 //                     the `sessions.revoked` bus event (apply with prepared-session)
 //   direct-sse        events.onEvent served by a Hono route writing tRPC's SSE wire format
 //                     straight to the socket, each event serialized once for all subscribers
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+//   event-stream-route  the real route of that change (modules/system/event-stream.route.ts,
+//                     compiled in core/dist) mounted the way app.ts is to mount it
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coreDist, repoRoot } from './lib/common.mjs';
 
 const [which, out] = process.argv.slice(2);
 if (!which || !out) {
   process.stderr.write(
-    'usage: node core/bench/what-if.mjs <prepared-session|session-cache|direct-sse>[,...] <outDir>\n',
+    'usage: node core/bench/what-if.mjs <prepared-session|session-cache|direct-sse|event-stream-route>[,...] <outDir>\n',
   );
   process.exit(2);
 }
@@ -145,6 +147,27 @@ function directEvents(o) {
       [
         "    app.use('/trpc/*', bodyLimit({",
         "    app.get('/trpc/events.onEvent', directEvents(o));\n    app.use('/trpc/*', bodyLimit({",
+      ],
+    ]);
+  },
+
+  'event-stream-route'(dist) {
+    if (!existsSync(join(dist, 'modules/system/event-stream.route.js'))) {
+      throw new Error(
+        'core/dist has no event-stream.route.js: build the core first (npm run build -w @serverbox/core)',
+      );
+    }
+    if (readFileSync(join(dist, 'app.js'), 'utf8').includes('mountEventStream')) {
+      throw new Error('core/dist/app.js mounts the event stream route already: measure core/dist as it is');
+    }
+    patch(join(dist, 'app.js'), [
+      [
+        "import { appRouter } from './trpc/router.js';",
+        "import { appRouter } from './trpc/router.js';\nimport { mountEventStream } from './modules/system/event-stream.route.js';",
+      ],
+      [
+        "    app.use('/trpc/*', bodyLimit({",
+        "    mountEventStream(app, { services: o.services, log: o.log });\n    app.use('/trpc/*', bodyLimit({",
       ],
     ]);
   },
