@@ -15,6 +15,7 @@ import type { Services } from './deps.js';
 import type { AppEnv } from './http-env.js';
 import { mountGuestLinkRoute } from './modules/access/guest-links.http.js';
 import { mountAuditRoutes } from './modules/audit/audit.http.js';
+import { mountEventStream } from './modules/system/event-stream.route.js';
 import type { Logger } from './platform/logger.js';
 import { createContext } from './trpc/context.js';
 import { guestCookieName, sessionCookieName } from './trpc/cookies.js';
@@ -64,6 +65,8 @@ export function createApp(o: AppOptions) {
     return c.json({ status: 'unavailable', failing }, 503);
   });
 
+  // The live event stream, written straight to the socket ahead of tRPC's SSE pipeline.
+  mountEventStream(app, { services: o.services, log: o.log });
   app.use(
     '/trpc/*',
     bodyLimit({
