@@ -4,20 +4,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
+import { createServices, type Platform } from './deps.js';
 import { DomainError } from './errors.js';
 import { createAdminInput } from './modules/access/access.schemas.js';
-import { createAuthService } from './modules/access/auth.service.js';
-import { createInviteRepository } from './modules/access/invites.repository.js';
-import { createLoginLimiter } from './modules/access/login-limiter.js';
-import { createSessionRepository } from './modules/access/sessions.repository.js';
-import { createUserRepository } from './modules/access/users.repository.js';
-import { createAuditRepository } from './modules/audit/audit.repository.js';
-import { createAuditService } from './modules/audit/audit.service.js';
-import { withAuditedTransactions } from './modules/audit/audited-db.js';
 import { type AuditScope, auditContext } from './platform/audit-context.js';
 import { openDatabase } from './platform/db/client.js';
-import { createEventBus } from './platform/events/bus.js';
-import { deriveKey, loadSigningKey } from './platform/keys.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { loadMasterKey } from './platform/master-key.js';
 import { connectRedis, createRedisClient, type RedisTarget, redisTargetFromUrl } from './platform/redis.js';
@@ -107,47 +98,29 @@ async function auditVerify(): Promise<number> {
 
 /** The services the CLI needs, on the core's database; Redis only if reachable (for live events). */
 async function openCli(config: ReturnType<typeof loadConfig>, log: Logger) {
+  // Never invent keys here: rows written under other keys would break the core's chain.
+  const masterKey = loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir, log, create: false });
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
+  // Redis is optional here: with it, open dashboards see the CLI's changes live.
   const target = redisTarget(config);
   const redis = createRedisClient(target ?? { options: { path: '/nonexistent' }, describe: 'none' }, 'serverbox-cli');
   if (target) await connectRedis(redis, 2000).catch(() => log.warn('Redis unreachable; no live event is sent'));
-  const bus = createEventBus({ publisher: redis, reader: redis, log, maxLen: config.events.maxLen });
-  const audit = createAuditService({
-    db: database.db,
-    repo: createAuditRepository(database.db),
-    // Never invent keys here: rows written with another key would break the core's chain.
-    macKey: deriveKey(
-      loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir, log, create: false }),
-      'audit-mac',
-    ),
-    signingKey: loadSigningKey({ configured: config.audit.signingKey, dataDir: config.dataDir, log, create: false }),
-    bus,
+  const platform: Platform = {
+    config,
     log,
-    checkpointEveryRows: config.audit.checkpointEveryRows,
-    checkpointEveryMinutes: config.audit.checkpointEveryMinutes,
-    checkpointSink: config.audit.checkpointSink,
-  });
-  const db = withAuditedTransactions(database.db, audit);
-  const auth = createAuthService({
-    db,
-    users: createUserRepository(db),
-    sessions: createSessionRepository(db),
-    invites: createInviteRepository(db),
-    events: bus,
-    limiter: createLoginLimiter({ redis, ...config.loginLimits }),
-    log,
-    session: config.session,
-    setupTokenSeconds: config.setupTokenSeconds,
-  });
-  return {
-    auth,
-    audit,
+    database,
+    redis,
+    redisReader: redis,
+    redisTarget: target ?? { options: {}, describe: 'none' },
+    masterKey,
     async close() {
       redis.disconnect();
       await database.close();
     },
   };
+  const services = createServices(platform, { createKeys: false });
+  return { auth: services.auth, audit: services.audit, close: platform.close };
 }
 
 function refuseWhileCoreHoldsPglite(config: ReturnType<typeof loadConfig>) {

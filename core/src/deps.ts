@@ -8,6 +8,8 @@ import { createGuestLinkService } from './modules/access/guest-links.service.js'
 import { createInviteRepository } from './modules/access/invites.repository.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
+import { createTwoFactorRepository } from './modules/access/two-factor.repository.js';
+import { createTwoFactorService } from './modules/access/two-factor.service.js';
 import { createUserRepository } from './modules/access/users.repository.js';
 import { createUserAdminService } from './modules/access/users.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
@@ -29,6 +31,7 @@ import {
   redisTargetFromUrl,
   startEmbeddedRedis,
 } from './platform/redis.js';
+import { createVault } from './platform/vault.js';
 
 // The composition root: platform adapters first, then repositories, then services.
 
@@ -101,7 +104,11 @@ function describeError(err: unknown): string {
   return e.cause ? `${msg} (${describeError(e.cause)})` : msg;
 }
 
-export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
+/**
+ * Wires repositories into services. `createKeys: false` (the CLI) refuses to generate a
+ * missing audit signing key: rows signed or chained under other keys would break the log.
+ */
+export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?: boolean } = {}) {
   const bus =
     opts.bus ??
     createEventBus({ publisher: p.redis, reader: p.redisReader, log: p.log, maxLen: p.config.events.maxLen });
@@ -109,7 +116,12 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     db: p.database.db,
     repo: createAuditRepository(p.database.db),
     macKey: deriveKey(p.masterKey, 'audit-mac'),
-    signingKey: loadSigningKey({ configured: p.config.audit.signingKey, dataDir: p.config.dataDir, log: p.log }),
+    signingKey: loadSigningKey({
+      configured: p.config.audit.signingKey,
+      dataDir: p.config.dataDir,
+      log: p.log,
+      create: opts.createKeys,
+    }),
     bus,
     log: p.log,
     checkpointEveryRows: p.config.audit.checkpointEveryRows,
@@ -119,6 +131,14 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
   // Services see a database whose transactions carry the request's audit row.
   const db = withAuditedTransactions(p.database.db, audit);
   const users = createUserRepository(db);
+  const twoFactor = createTwoFactorService({
+    db,
+    repo: createTwoFactorRepository(db),
+    vault: createVault(p.masterKey),
+    redis: p.redis,
+    events: bus,
+    issuer: 'serverbox',
+  });
   const sessions = createSessionRepository(db);
   const invites = createInviteRepository(db);
   const limiter = createLoginLimiter({ redis: p.redis, ...p.config.loginLimits });
@@ -127,6 +147,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     users,
     sessions,
     invites,
+    twoFactor,
     events: bus,
     limiter,
     log: p.log,
@@ -176,6 +197,6 @@ export function createServices(p: Platform, opts: { bus?: EventBus } = {}) {
     log: p.log,
     recheckSeconds: p.config.streamRecheckSeconds,
   });
-  return { bus, audit, auth, userAdmin, guests, tokens, system, eventStream };
+  return { bus, audit, auth, userAdmin, guests, tokens, twoFactor, system, eventStream };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -156,6 +156,14 @@ export function can(permission: Permission) {
     if (!actorCan(actor, permission)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `You lack the permission ${permission}.` });
     }
+    if (actor.kind === 'user' && actor.mustEnrol2fa && permission !== 'profile:manage') {
+      const message = 'Two-factor authentication is required: set it up in Settings › Profile first.';
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message,
+        cause: new ForbiddenError(message, { twoFactorRequired: true }),
+      });
+    }
     return next({ ctx: { actor } });
   });
 }

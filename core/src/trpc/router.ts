@@ -1,6 +1,7 @@
 import { authRouter } from '../modules/access/auth.router.js';
 import { guestsRouter } from '../modules/access/guests.router.js';
 import { tokensRouter } from '../modules/access/tokens.router.js';
+import { twoFactorRouter } from '../modules/access/two-factor.router.js';
 import { usersRouter } from '../modules/access/users.router.js';
 import { sessionRouter } from '../modules/access/whoami.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   guests: guestsRouter,
   tokens: tokensRouter,
+  twoFactor: twoFactorRouter,
   system: systemRouter,
   events: eventsRouter,
   audit: auditRouter,

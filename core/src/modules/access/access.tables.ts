@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
@@ -13,6 +13,13 @@ export const users = pgTable(
     role: text({ enum: ['admin', 'operator', 'viewer'] }).notNull(),
     disabledAt: timestamp({ withTimezone: true }),
     passwordChangedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** TOTP secret, sealed by the vault (AAD = this row). Null until 2FA is enabled. */
+    totpSecretEnc: text(),
+    /** A secret being enrolled, until its first code is confirmed. */
+    totpPendingEnc: text(),
+    totpEnabledAt: timestamp({ withTimezone: true }),
+    /** The last time step accepted: a code is never accepted twice. */
+    totpLastStep: bigint({ mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: createdAt(),
   },
@@ -122,3 +129,25 @@ export const apiTokens = pgTable(
   },
   (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
 );
+
+/** One-time recovery codes for 2FA, stored hashed. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text().notNull(),
+    createdAt: createdAt(),
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/** Instance-wide settings (key → JSON value). */
+export const settings = pgTable('settings', {
+  key: text().primaryKey(),
+  value: jsonb().notNull(),
+  updatedAt: createdAt(),
+});

@@ -25,10 +25,17 @@ export const authRouter = router({
     .input(setupInput)
     .mutation(async ({ ctx, input }) => signIn(ctx, await ctx.services.auth.setup(input, requestInfo(ctx)))),
 
+  /** Signs in; with 2FA on, answers UNAUTHORIZED with details { twoFactorRequired, challenge } for loginTwoFactor. */
   login: publicProcedure
     .input(loginInput)
     .mutation(async ({ ctx, input }) =>
       signIn(ctx, await ctx.services.auth.login(input, requestInfo(ctx), ctx.req.sessionToken)),
+    ),
+
+  loginTwoFactor: publicProcedure
+    .input(z.object({ challenge: z.string().min(16).max(128), code: z.string().trim().min(6).max(20) }))
+    .mutation(async ({ ctx, input }) =>
+      signIn(ctx, await ctx.services.auth.loginTwoFactor(input, requestInfo(ctx), ctx.req.sessionToken)),
     ),
 
   me: canUser('profile:manage').query(({ ctx }) => me(ctx.actor)),
@@ -49,10 +56,13 @@ export const authRouter = router({
 
   /** Proves the password again; unlocks sensitive actions for 5 minutes. */
   confirm: canUser('profile:manage')
-    .input(z.object({ password: z.string().min(1).max(256) }))
-    .mutation(({ ctx, input }) =>
-      ctx.services.auth.confirmPassword(ctx.actor, input.password, { ip: ctx.req.ip, userAgent: ctx.req.userAgent }),
-    ),
+    .input(
+      z.union([
+        z.object({ password: z.string().min(1).max(256) }),
+        z.object({ code: z.string().trim().min(6).max(20) }),
+      ]),
+    )
+    .mutation(({ ctx, input }) => ctx.services.auth.confirmPassword(ctx.actor, input, requestInfo(ctx))),
 
   changePassword: canUser('profile:manage')
     .input(changePasswordInput)

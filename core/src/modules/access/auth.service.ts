@@ -18,6 +18,7 @@ import type { LoginLimiter } from './login-limiter.js';
 import { passwordProblem } from './password-policy.js';
 import type { Role, UserActor } from './permissions.js';
 import type { SessionRepository } from './sessions.repository.js';
+import type { TwoFactorService } from './two-factor.service.js';
 import type { UserRepository } from './users.repository.js';
 
 export interface RequestInfo {
@@ -60,6 +61,7 @@ export function createAuthService(d: {
   users: UserRepository;
   sessions: SessionRepository;
   invites: InviteRepository;
+  twoFactor: Pick<TwoFactorService, 'openChallenge' | 'completeChallenge' | 'mustEnrol' | 'checkCode'>;
   events: EventBus;
   limiter: LoginLimiter;
   log: Logger;
@@ -125,6 +127,22 @@ export function createAuthService(d: {
       throw new ConflictError('A user with this email already exists.');
     }
     return d.users.insert(tx, { email: input.email.toLowerCase(), name: input.name, passwordHash, role });
+  }
+
+  async function finishSignIn(
+    user: { id: string; email: string; name: string; role: Role },
+    req: RequestInfo,
+    previousToken?: string,
+  ): Promise<IssuedSession> {
+    // Rotation: the session the browser came with (if any) ends with this sign-in.
+    const previous = previousToken ? await d.sessions.findByTokenHash(hashToken(previousToken)) : null;
+    const { issued, rotated } = await d.db.transaction(async (tx) => {
+      const rotated = previous ? await d.sessions.revoke(tx, previous.sessionId) : [];
+      return { issued: await issueSession(tx, user, req), rotated };
+    });
+    if (rotated.length) await publish('sessions.revoked', { sessionIds: rotated });
+    await publish('auth.signedIn', { user: userRef(issued.actor), ip: req.ip });
+    return issued;
   }
 
   return {
@@ -216,15 +234,28 @@ export function createAuthService(d: {
         actor: { type: 'user', id: user.id, name: user.name },
         target: { type: 'user', id: user.id, name: user.email },
       });
-      // Rotation: the session the browser came with (if any) ends with this sign-in.
-      const previous = previousToken ? await d.sessions.findByTokenHash(hashToken(previousToken)) : null;
-      const { issued, rotated } = await d.db.transaction(async (tx) => {
-        const rotated = previous ? await d.sessions.revoke(tx, previous.sessionId) : [];
-        return { issued: await issueSession(tx, user, req), rotated };
+      if (user.totpEnabledAt) {
+        // The password was right; the session waits for the second factor. The challenge
+        // travels in the error's details (the sign-in is not complete, so it is no success).
+        throw new UnauthenticatedError('Enter the code from your authenticator app.', {
+          twoFactorRequired: true,
+          challenge: await d.twoFactor.openChallenge(user.id),
+        });
+      }
+      return finishSignIn(user, req, previousToken);
+    },
+
+    /** The second step of signing in with 2FA: a TOTP or recovery code for the challenge. */
+    async loginTwoFactor(input: { challenge: string; code: string }, req: RequestInfo, previousToken?: string) {
+      const { userId, method } = await d.twoFactor.completeChallenge(input.challenge, input.code);
+      const user = await d.users.byId(userId);
+      if (!user || user.disabledAt) throw new UnauthenticatedError('Email or password is incorrect.');
+      annotateAudit({
+        actor: { type: 'user', id: user.id, name: user.name },
+        target: { type: 'user', id: user.id, name: user.email },
+        details: { secondFactor: method },
       });
-      if (rotated.length) await publish('sessions.revoked', { sessionIds: rotated });
-      await publish('auth.signedIn', { user: userRef(issued.actor), ip: req.ip });
-      return issued;
+      return finishSignIn(user, req, previousToken);
     },
 
     /** The actor behind a session token, or null when it is unknown, revoked or expired. */
@@ -251,6 +282,7 @@ export function createAuthService(d: {
             name: row.name,
             role: row.role,
             reauthAt: row.reauthenticatedAt,
+            mustEnrol2fa: await d.twoFactor.mustEnrol(row.role, row.totpEnabledAt !== null),
           },
         };
         if (cache.size >= cacheMax) cache.clear();
@@ -271,13 +303,19 @@ export function createAuthService(d: {
     forgetSessions: forget,
 
     /** Proves the password again, so sensitive actions are allowed for the next minutes. */
-    async confirmPassword(actor: UserActor, password: string, req: RequestInfo) {
+    async confirmPassword(actor: UserActor, proof: { password?: string; code?: string }, req: RequestInfo) {
       const key = { email: actor.email, ip: req.ip ?? 'unknown' };
       await d.limiter.check(key);
-      const hash = await d.users.passwordHash(actor.userId);
-      if (!hash || !(await argon2.verify(hash, password))) {
+      const hash = proof.password !== undefined ? await d.users.passwordHash(actor.userId) : null;
+      const ok =
+        proof.password !== undefined
+          ? Boolean(hash) && (await argon2.verify(hash as string, proof.password))
+          : proof.code !== undefined && (await d.twoFactor.checkCode(actor.userId, proof.code)) !== null;
+      if (!ok) {
         await d.limiter.failed(key);
-        throw new ValidationError('Password is incorrect.', { field: 'password' });
+        throw new ValidationError(proof.password !== undefined ? 'Password is incorrect.' : 'That code is not right.', {
+          field: proof.password !== undefined ? 'password' : 'code',
+        });
       }
       await d.sessions.markReauthenticated(actor.sessionId);
       forget([actor.sessionId]);

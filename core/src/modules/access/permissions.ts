@@ -11,6 +11,7 @@ export const permissions = [
   'activity:read', // sign-ins, sign-outs and account changes of everyone
   'users:manage', // invite users, change roles, disable, force sign-out
   'guests:manage', // create, list and revoke guest links
+  'settings:manage', // instance settings such as the 2FA policy
   'audit:read', // the audit log and its live tail
   'audit:verify', // run chain verification
   'audit:export', // download export bundles
@@ -34,6 +35,8 @@ export interface UserActor {
   role: Role;
   /** When this session last proved the password (sign-in counts); sensitive actions need it recent. */
   reauthAt: Date | null;
+  /** The instance requires 2FA of this user, who has not enrolled yet: only their profile is open. */
+  mustEnrol2fa?: boolean;
 }
 
 /** A personal API token acting for its owner, limited to the permissions it was given. */
@@ -85,7 +88,12 @@ export function can(actor: Actor | null, permission: Permission): boolean {
 }
 
 /** What a token may be given: its owner's permissions, never account management. */
-export const tokenExcluded: readonly Permission[] = ['profile:manage', 'users:manage', 'guests:manage'];
+export const tokenExcluded: readonly Permission[] = [
+  'profile:manage',
+  'users:manage',
+  'guests:manage',
+  'settings:manage',
+];
 
 export function permissionsOf(actor: Actor): Permission[] {
   return permissions.filter((p) => can(actor, p));

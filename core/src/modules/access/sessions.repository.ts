@@ -17,6 +17,7 @@ export function createSessionRepository(db: Database) {
       name: users.name,
       role: users.role,
       disabledAt: users.disabledAt,
+      totpEnabledAt: users.totpEnabledAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))

@@ -27,7 +27,7 @@ export function createUserRepository(db: Database) {
     },
     async findCredentials(email: string, tx: Database = db) {
       const [row] = await tx
-        .select({ ...publicColumns, passwordHash: users.passwordHash })
+        .select({ ...publicColumns, passwordHash: users.passwordHash, totpEnabledAt: users.totpEnabledAt })
         .from(users)
         .where(sql`lower(${users.email}) = lower(${email})`);
       return row ?? null;
