@@ -164,6 +164,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     inviteSeconds: p.config.inviteSeconds,
   });
   bus.on('sessions.revoked', ({ sessionIds }) => auth.forgetSessions(sessionIds));
+  bus.on('sessions.refresh', ({ sessionIds }) => auth.forgetSessions(sessionIds));
   const system = createSystemService({
     database: p.database,
     redis: p.redis,

@@ -146,6 +146,23 @@ describe('roles, disabling and forced sign-out', () => {
     expect(await codeOf(b.client.auth.me.query())).toBe('UNAUTHORIZED');
   });
 
+  it('scopes a user to nodes, effective on their very next request', async () => {
+    const op = await invited('scoped@example.com', 'operator');
+    const { user } = await op.client.auth.me.query();
+    expect((await op.client.auth.me.query()).nodeScope).toBeNull();
+    const scope = { nodeIds: [], labels: ['web', 'prod'] };
+    await admin.client.users.setNodeScope.mutate({ userId: user.id, nodeScope: scope });
+    expect((await op.client.auth.me.query()).nodeScope).toEqual(scope);
+    expect((await admin.client.users.list.query()).find((u) => u.id === user.id)?.nodeScope).toEqual(scope);
+    expect(
+      await codeOf(
+        admin.client.users.setNodeScope.mutate({ userId: user.id, nodeScope: { nodeIds: [], labels: ['-rm -rf'] } }),
+      ),
+    ).toBe('BAD_REQUEST');
+    await admin.client.users.setNodeScope.mutate({ userId: user.id, nodeScope: null });
+    expect((await op.client.auth.me.query()).nodeScope).toBeNull();
+  });
+
   it('answers unknown and malformed user ids clearly', async () => {
     expect(
       await codeOf(admin.client.users.forceSignOut.mutate({ userId: '00000000-0000-4000-8000-000000000000' })),

@@ -24,6 +24,15 @@ export const setupInput = z.object({
 });
 export const loginInput = z.object({ email: z.string().trim().max(254), password });
 export const changePasswordInput = z.object({ currentPassword: password, newPassword: password });
+/** Node scope input: null = every node. Labels follow the node label rule. */
+export const nodeScopeInput = z
+  .object({
+    nodeIds: z.array(z.uuid()).max(500),
+    labels: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'Labels are lowercase letters, digits, . _ -'))
+      .max(100),
+  })
+  .nullable();
 export const acceptInviteInput = z.object({ token: z.string().min(16).max(128), name: displayName, password });
 export const inviteInput = z.object({ email, role: z.enum(roles) });
 export const userIdInput = z.object({ userId: z.uuid() });

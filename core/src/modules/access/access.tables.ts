@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
+type NodeScopeValue = { nodeIds: string[]; labels: string[] };
+
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
 export const users = pgTable(
@@ -11,6 +13,8 @@ export const users = pgTable(
     name: text().notNull(),
     passwordHash: text().notNull(),
     role: text({ enum: ['admin', 'operator', 'viewer'] }).notNull(),
+    /** Null: every node. Otherwise only these node ids and nodes with these labels. */
+    nodeScope: jsonb().$type<NodeScopeValue>(),
     disabledAt: timestamp({ withTimezone: true }),
     passwordChangedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** TOTP secret, sealed by the vault (AAD = this row). Null until 2FA is enabled. */
@@ -84,6 +88,7 @@ export const guestLinks = pgTable(
     label: text().notNull(),
     tokenHash: text().notNull(),
     permissions: text().array().notNull(),
+    nodeScope: jsonb().$type<NodeScopeValue>(),
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
@@ -122,6 +127,7 @@ export const apiTokens = pgTable(
     name: text().notNull(),
     tokenHash: text().notNull(),
     permissions: text().array().notNull(),
+    nodeScope: jsonb().$type<NodeScopeValue>(),
     createdAt: createdAt(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
     lastUsedAt: timestamp({ withTimezone: true }),

@@ -1,13 +1,20 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
 import { apiTokens, users } from './access.tables.js';
-import type { Permission } from './permissions.js';
+import type { NodeScope, Permission } from './permissions.js';
 
 export function createApiTokenRepository(db: Database) {
   return {
     async insert(
       tx: Database,
-      t: { userId: string; name: string; tokenHash: string; permissions: Permission[]; expiresAt: Date },
+      t: {
+        userId: string;
+        name: string;
+        tokenHash: string;
+        permissions: Permission[];
+        nodeScope: NodeScope;
+        expiresAt: Date;
+      },
     ) {
       const [row] = await tx
         .insert(apiTokens)
@@ -39,6 +46,8 @@ export function createApiTokenRepository(db: Database) {
           tokenId: apiTokens.id,
           tokenName: apiTokens.name,
           permissions: apiTokens.permissions,
+          nodeScope: apiTokens.nodeScope,
+          ownerNodeScope: users.nodeScope,
           lastUsedAt: apiTokens.lastUsedAt,
           userId: users.id,
           email: users.email,

@@ -5,7 +5,14 @@ import type { Database } from '../../platform/db/client.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ApiTokenRepository } from './api-tokens.repository.js';
-import { type Permission, rolePermissions, type TokenActor, tokenExcluded, type UserActor } from './permissions.js';
+import {
+  type NodeScope,
+  type Permission,
+  rolePermissions,
+  type TokenActor,
+  tokenExcluded,
+  type UserActor,
+} from './permissions.js';
 
 // Personal API tokens for the CLI and automation: `Authorization: Bearer sbx_…`. Shown
 // once, stored as SHA-256, always expiring, revocable, limited to a subset of the owner's
@@ -22,7 +29,10 @@ export function createApiTokenService(d: {
   maxDays: number;
 }) {
   return {
-    async create(actor: UserActor, input: { name: string; permissions: Permission[]; expiresInDays: number }) {
+    async create(
+      actor: UserActor,
+      input: { name: string; permissions: Permission[]; expiresInDays: number; nodeScope?: NodeScope },
+    ) {
       const own = new Set(rolePermissions[actor.role]);
       const refused = input.permissions.filter((p) => !own.has(p) || tokenExcluded.includes(p));
       if (refused.length) throw new ValidationError(`A token cannot be given ${refused.join(', ')}.`);
@@ -34,6 +44,7 @@ export function createApiTokenService(d: {
           name: input.name,
           tokenHash: hashToken(token),
           permissions: [...new Set(input.permissions)],
+          nodeScope: input.nodeScope ?? null,
           expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000),
         }),
       );
@@ -77,6 +88,8 @@ export function createApiTokenService(d: {
         name: row.name,
         role: row.role,
         permissions: row.permissions as Permission[],
+        nodeScope: row.nodeScope ?? null,
+        ownerNodeScope: row.ownerNodeScope ?? null,
       };
     },
 

@@ -6,9 +6,11 @@ import { changePasswordInput, loginInput, setupInput } from './access.schemas.js
 import type { IssuedSession } from './auth.service.js';
 import { permissionsOf, type UserActor } from './permissions.js';
 
-const me = (actor: UserActor) => ({
+/** What auth.me answers; session.whoami answers the same for users. */
+export const me = (actor: UserActor) => ({
   user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
   sessionId: actor.sessionId,
+  nodeScope: actor.nodeScope ?? null,
   permissions: permissionsOf(actor),
 });
 

@@ -282,6 +282,7 @@ export function createAuthService(d: {
             name: row.name,
             role: row.role,
             reauthAt: row.reauthenticatedAt,
+            nodeScope: row.nodeScope ?? null,
             mustEnrol2fa: await d.twoFactor.mustEnrol(row.role, row.totpEnabledAt !== null),
           },
         };

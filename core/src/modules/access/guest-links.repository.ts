@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
 import { guestLinks, guestSessions, users } from './access.tables.js';
-import type { Permission } from './permissions.js';
+import type { NodeScope, Permission } from './permissions.js';
 
 export function createGuestLinkRepository(db: Database) {
   return {
@@ -11,6 +11,7 @@ export function createGuestLinkRepository(db: Database) {
         label: string;
         tokenHash: string;
         permissions: Permission[];
+        nodeScope: NodeScope;
         createdBy: string;
         expiresAt: Date;
         maxUses: number | null;
@@ -30,6 +31,7 @@ export function createGuestLinkRepository(db: Database) {
           id: guestLinks.id,
           label: guestLinks.label,
           permissions: guestLinks.permissions,
+          nodeScope: guestLinks.nodeScope,
           createdAt: guestLinks.createdAt,
           expiresAt: guestLinks.expiresAt,
           maxUses: guestLinks.maxUses,
@@ -76,6 +78,7 @@ export function createGuestLinkRepository(db: Database) {
           linkId: guestLinks.id,
           label: guestLinks.label,
           permissions: guestLinks.permissions,
+          nodeScope: guestLinks.nodeScope,
           linkExpiresAt: guestLinks.expiresAt,
         })
         .from(guestSessions)

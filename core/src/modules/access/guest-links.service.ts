@@ -13,7 +13,7 @@ import type { EventBus } from '../../platform/events/bus.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Redis } from '../../platform/redis.js';
 import type { GuestLinkRepository } from './guest-links.repository.js';
-import { type GuestActor, guestGrantable, type Permission, type UserActor } from './permissions.js';
+import { type GuestActor, guestGrantable, type NodeScope, type Permission, type UserActor } from './permissions.js';
 
 // Guest links give an auditor read-only access for a bounded time without an account.
 // The link's token (256 bits) is shown once; opening it swaps it for a short-lived guest
@@ -64,7 +64,13 @@ export function createGuestLinkService(d: {
   return {
     async create(
       actor: UserActor,
-      input: { label: string; permissions: Permission[]; expiresInHours: number; maxUses?: number | null },
+      input: {
+        label: string;
+        permissions: Permission[];
+        expiresInHours: number;
+        maxUses?: number | null;
+        nodeScope?: NodeScope;
+      },
     ) {
       const grantable = new Set<Permission>(guestGrantable);
       const refused = input.permissions.filter((p) => !grantable.has(p));
@@ -78,6 +84,7 @@ export function createGuestLinkService(d: {
           label: input.label,
           tokenHash: hashToken(token),
           permissions: [...new Set(input.permissions)],
+          nodeScope: input.nodeScope ?? null,
           createdBy: actor.userId,
           expiresAt: new Date(Date.now() + input.expiresInHours * 3600_000),
           maxUses: input.maxUses ?? null,
@@ -102,6 +109,7 @@ export function createGuestLinkService(d: {
           id: l.id,
           label: l.label,
           permissions: l.permissions,
+          nodeScope: l.nodeScope ?? null,
           status,
           uses: l.uses,
           maxUses: l.maxUses,
@@ -170,6 +178,7 @@ export function createGuestLinkService(d: {
         guestSessionId: row.guestSessionId,
         label: row.label,
         permissions: row.permissions as Permission[],
+        nodeScope: row.nodeScope ?? null,
         expiresAt: new Date(Math.min(row.linkExpiresAt.getTime(), row.sessionExpiresAt.getTime())),
       };
     },

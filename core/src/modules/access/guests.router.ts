@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canUser, router, sensitive } from '../../trpc/init.js';
+import { nodeScopeInput } from './access.schemas.js';
 import { guestGrantable } from './permissions.js';
 
 export const guestsRouter = router({
@@ -20,6 +21,7 @@ export const guestsRouter = router({
           .max(24 * 7)
           .default(24),
         maxUses: z.number().int().min(1).max(1000).nullish(),
+        nodeScope: nodeScopeInput.optional(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.services.guests.create(ctx.actor, input)),

@@ -26,6 +26,24 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
   viewer: ['profile:manage', 'system:read', 'events:read'],
 };
 
+/**
+ * Which nodes an actor may touch: null means every node; otherwise the listed node ids
+ * and any node carrying one of the labels. Users, API tokens (never wider than their
+ * owner) and guest links carry one.
+ */
+export type NodeScope = { nodeIds: string[]; labels: string[] } | null;
+
+/** What a permission is checked against, when it concerns one node. */
+export interface NodeTarget {
+  nodeId: string;
+  labels: readonly string[];
+}
+
+export function inScope(scope: NodeScope | undefined, target: NodeTarget): boolean {
+  if (!scope) return true;
+  return scope.nodeIds.includes(target.nodeId) || target.labels.some((l) => scope.labels.includes(l));
+}
+
 export interface UserActor {
   kind: 'user';
   userId: string;
@@ -35,6 +53,7 @@ export interface UserActor {
   role: Role;
   /** When this session last proved the password (sign-in counts); sensitive actions need it recent. */
   reauthAt: Date | null;
+  nodeScope?: NodeScope;
   /** The instance requires 2FA of this user, who has not enrolled yet: only their profile is open. */
   mustEnrol2fa?: boolean;
 }
@@ -49,6 +68,9 @@ export interface TokenActor {
   name: string;
   role: Role;
   permissions: readonly Permission[];
+  /** The token's own scope and its owner's both apply. */
+  nodeScope?: NodeScope;
+  ownerNodeScope?: NodeScope;
 }
 /** The principal of a guest link: read-only verbs it was granted, until it expires. */
 export interface GuestActor {
@@ -57,6 +79,7 @@ export interface GuestActor {
   guestSessionId: string;
   label: string;
   permissions: readonly Permission[];
+  nodeScope?: NodeScope;
   expiresAt: Date;
 }
 
@@ -75,16 +98,25 @@ export const guestGrantable = [
 /** Every guest may hold its one live stream (events are still filtered per permission). */
 const guestImplicit: readonly Permission[] = ['events:read'];
 
-export function can(actor: Actor | null, permission: Permission): boolean {
+/**
+ * The one answer to "may this actor do this (to this node)?". Without a target it says
+ * whether the actor holds the permission at all; with one, also whether the node is in
+ * the actor's scope.
+ */
+export function can(actor: Actor | null, permission: Permission, target?: NodeTarget): boolean {
   if (!actor) return false;
+  let held: boolean;
   if (actor.kind === 'guest') {
-    return (
+    held =
       guestImplicit.includes(permission) ||
-      (actor.permissions.includes(permission) && (guestGrantable as readonly Permission[]).includes(permission))
-    );
+      (actor.permissions.includes(permission) && (guestGrantable as readonly Permission[]).includes(permission));
+  } else {
+    const byRole = rolePermissions[actor.role].includes(permission);
+    held = actor.kind === 'token' ? byRole && actor.permissions.includes(permission) : byRole;
   }
-  const byRole = rolePermissions[actor.role].includes(permission);
-  return actor.kind === 'token' ? byRole && actor.permissions.includes(permission) : byRole;
+  if (!held || !target) return held;
+  if (actor.kind === 'token' && !inScope(actor.ownerNodeScope, target)) return false;
+  return inScope(actor.nodeScope, target);
 }
 
 /** What a token may be given: its owner's permissions, never account management. */

@@ -18,6 +18,7 @@ export function createSessionRepository(db: Database) {
       role: users.role,
       disabledAt: users.disabledAt,
       totpEnabledAt: users.totpEnabledAt,
+      nodeScope: users.nodeScope,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))

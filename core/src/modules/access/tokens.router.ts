@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canUser, router, sensitive } from '../../trpc/init.js';
+import { nodeScopeInput } from './access.schemas.js';
 import { permissions } from './permissions.js';
 
 export const tokensRouter = router({
@@ -11,6 +12,7 @@ export const tokensRouter = router({
         name: z.string().trim().min(1, 'Name the token.').max(100),
         permissions: z.array(z.enum(permissions)).min(1, 'Grant at least one permission.').max(permissions.length),
         expiresInDays: z.number().int().min(1).max(365).default(30),
+        nodeScope: nodeScopeInput.optional(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.services.tokens.create(ctx.actor, input)),

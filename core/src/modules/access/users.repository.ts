@@ -9,6 +9,7 @@ const publicColumns = {
   email: users.email,
   name: users.name,
   role: users.role,
+  nodeScope: users.nodeScope,
   disabledAt: users.disabledAt,
   createdAt: users.createdAt,
 };
@@ -69,6 +70,9 @@ export function createUserRepository(db: Database) {
     },
     async setRole(tx: Database, id: string, role: Role) {
       await tx.update(users).set({ role, updatedAt: sql`now()` }).where(eq(users.id, id));
+    },
+    async setNodeScope(tx: Database, id: string, nodeScope: { nodeIds: string[]; labels: string[] } | null) {
+      await tx.update(users).set({ nodeScope, updatedAt: sql`now()` }).where(eq(users.id, id));
     },
     async setDisabled(tx: Database, id: string, disabled: boolean) {
       await tx

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canUser, publicProcedure, router, sensitive } from '../../trpc/init.js';
-import { acceptInviteInput, inviteInput, userIdInput } from './access.schemas.js';
+import { acceptInviteInput, inviteInput, nodeScopeInput, userIdInput } from './access.schemas.js';
 import { signIn } from './auth.router.js';
 import { roles } from './permissions.js';
 
@@ -30,6 +30,10 @@ export const usersRouter = router({
   setDisabled: canUser('users:manage')
     .input(userIdInput.extend({ disabled: z.boolean() }))
     .mutation(({ ctx, input }) => ctx.services.userAdmin.setDisabled(ctx.actor, input.userId, input.disabled)),
+
+  setNodeScope: sensitive('users:manage')
+    .input(userIdInput.extend({ nodeScope: nodeScopeInput }))
+    .mutation(({ ctx, input }) => ctx.services.userAdmin.setNodeScope(ctx.actor, input.userId, input.nodeScope)),
 
   forceSignOut: canUser('users:manage')
     .input(userIdInput)

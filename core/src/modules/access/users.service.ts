@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db/client.js';
 import type { EventBus } from '../../platform/events/bus.js';
 import type { Logger } from '../../platform/logger.js';
 import type { InviteRepository } from './invites.repository.js';
-import type { Role, UserActor } from './permissions.js';
+import type { NodeScope, Role, UserActor } from './permissions.js';
 import type { SessionRepository } from './sessions.repository.js';
 import type { UserRepository } from './users.repository.js';
 
@@ -58,6 +58,7 @@ export function createUserAdminService(d: {
         email: u.email,
         name: u.name,
         role: u.role,
+        nodeScope: u.nodeScope ?? null,
         disabled: u.disabledAt !== null,
         createdAt: u.createdAt.toISOString(),
         lastSeenAt: iso(u.lastSeenAt),
@@ -130,6 +131,17 @@ export function createUserAdminService(d: {
         by: by(actor),
       });
       return { sessionsEnded: ended.length };
+    },
+
+    /** Limits (or, with null, unlimits) the nodes a user can reach, from their next request on. */
+    async setNodeScope(actor: UserActor, userId: string, nodeScope: NodeScope) {
+      await target(userId);
+      annotateAudit({ details: { nodeScope } });
+      await d.db.transaction((tx) => d.users.setNodeScope(tx, userId, nodeScope));
+      // Every process drops the user's cached sessions, so the new scope applies at once.
+      const open = await d.sessions.listOfUser(userId);
+      if (open.length) await publish('sessions.refresh', { sessionIds: open.map((s) => s.id) });
+      void actor;
     },
 
     async forceSignOut(actor: UserActor, userId: string) {

@@ -59,6 +59,8 @@ export const topics = {
     }),
   },
   'audit.checkpointed': { permission: 'audit:read', payload: z.object({ seq: z.number(), at: z.string() }) },
+  /** Tells every core process to forget cached copies of these sessions (they stay valid). */
+  'sessions.refresh': { permission: null, payload: z.object({ sessionIds: z.array(z.string()) }) },
   /** Tells every core process to close the streams of these sessions at once. */
   'sessions.revoked': {
     permission: null,
