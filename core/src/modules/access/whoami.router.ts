@@ -1,4 +1,5 @@
 import { publicProcedure, router } from '../../trpc/init.js';
+import { me } from './auth.router.js';
 import { permissionsOf } from './permissions.js';
 
 // Who this browser is, as an answer rather than an error. auth.me serves signed-in users
@@ -9,13 +10,8 @@ export const sessionRouter = router({
   whoami: publicProcedure.query(async ({ ctx }) => {
     const actor = await ctx.getActor();
     if (actor?.kind === 'user') {
-      return {
-        kind: 'user' as const,
-        // The same shape as auth.me, so a sign-in's answer can stand in for it.
-        user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
-        sessionId: actor.sessionId,
-        permissions: permissionsOf(actor),
-      };
+      // The same shape as auth.me, so a sign-in's answer can stand in for it.
+      return { kind: 'user' as const, ...me(actor) };
     }
     if (actor?.kind === 'guest') {
       return {
