@@ -1,14 +1,8 @@
-import { TRPCClientError } from '@trpc/client';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppRouter } from '../src/trpc/router.js';
-import { type Browser, browser, setupAdmin, startCore, type TestCore, waitFor } from './helpers/core.js';
+import { type Browser, browser, outcomeOf, setupAdmin, startCore, type TestCore, waitFor } from './helpers/core.js';
 
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (err) => (err instanceof TRPCClientError ? (err as TRPCClientError<AppRouter>).data?.code : String(err)),
-  );
+const codeOf = outcomeOf;
 
 let core: TestCore;
 let sql: postgres.Sql;

@@ -1,14 +1,18 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, type TRPCClientError } from '@trpc/client';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/trpc/router.js';
-import { adminPassword, type Browser, setupAdmin, signedIn, startCore, type TestCore } from './helpers/core.js';
+import {
+  adminPassword,
+  type Browser,
+  outcomeOf,
+  setupAdmin,
+  signedIn,
+  startCore,
+  type TestCore,
+} from './helpers/core.js';
 
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (err) => (err instanceof TRPCClientError ? (err as TRPCClientError<AppRouter>).data?.code : String(err)),
-  );
+const codeOf = outcomeOf;
 
 let core: TestCore;
 let sql: postgres.Sql;

@@ -1,16 +1,19 @@
-import { TRPCClientError } from '@trpc/client';
+import type { TRPCClientError } from '@trpc/client';
 import { generate } from 'otplib';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/trpc/router.js';
-import { adminPassword, type Browser, browser, setupAdmin, startCore, type TestCore } from './helpers/core.js';
+import {
+  adminPassword,
+  type Browser,
+  browser,
+  outcomeOf,
+  setupAdmin,
+  startCore,
+  type TestCore,
+} from './helpers/core.js';
 
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (err) =>
-      err instanceof TRPCClientError ? ((err as TRPCClientError<AppRouter>).data?.code ?? 'UNKNOWN') : String(err),
-  );
+const codeOf = outcomeOf;
 /** A code for `steps` time steps from now (±1 step is accepted). */
 const codeAt = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
 

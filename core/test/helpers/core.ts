@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
@@ -182,3 +182,11 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** 'OK', or the tRPC error code a call ended with (the outcome a caller sees). */
+export const outcomeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'OK',
+    (err) =>
+      err instanceof TRPCClientError ? ((err as TRPCClientError<AppRouter>).data?.code ?? 'UNKNOWN') : String(err),
+  );
