@@ -4,13 +4,15 @@ import { createRouter, RouterProvider } from '@tanstack/react-router';
 import { MotionConfig } from 'motion/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { captureInviteToken } from './features/invite/invite-token';
 import { captureSetupToken } from './features/setup/setup-token';
 import { queryClient } from './lib/trpc';
 import { routeTree } from './routeTree.gen';
 import { ToastProvider } from './ui/toast';
 
-// Before the router reads the URL: take the one-time setup token out of the address bar.
+// Before the router reads the URL: take one-time tokens (setup, invitation) out of the address bar.
 captureSetupToken();
+captureInviteToken();
 
 const router = createRouter({
   routeTree,

@@ -46,3 +46,6 @@ export function retryAfterSeconds(err: unknown): number | undefined {
   const v = dataOf(err)?.details?.retryAfterSeconds;
   return typeof v === 'number' ? v : undefined;
 }
+
+/** A sensitive action refused until the password is proven again (see features/auth/reauth-prompt). */
+export const needsReauth = (err: unknown) => dataOf(err)?.details?.reauthRequired === true;

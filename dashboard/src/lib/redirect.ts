@@ -3,6 +3,6 @@ export function safeRedirect(target: unknown): string {
   if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) {
     return '/';
   }
-  if (target.startsWith('/login') || target.startsWith('/setup')) return '/';
+  if (['/login', '/setup', '/invite'].some((p) => target.startsWith(p))) return '/';
   return target;
 }

@@ -61,6 +61,7 @@ export function ConfirmDialog({
   pendingLabel,
   pending = false,
   error,
+  tone = 'danger',
   onConfirm,
   onCancel,
 }: {
@@ -71,6 +72,8 @@ export function ConfirmDialog({
   pendingLabel?: string;
   pending?: boolean;
   error?: string;
+  /** `primary` for a confirmation that undoes no harm (enabling an account). */
+  tone?: 'danger' | 'primary';
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -86,7 +89,7 @@ export function ConfirmDialog({
             Cancel
           </Button>
           <Button
-            variant="danger"
+            variant={tone}
             onClick={onConfirm}
             pending={pending}
             pendingText={pendingLabel}

@@ -9,7 +9,7 @@ import { Input } from '../../ui/input';
 import { Alert } from '../../ui/states';
 import { AuthLayout } from './auth-layout';
 import styles from './form.module.css';
-import { meQuery } from './use-me';
+import { startSignedIn } from './use-me';
 
 function waitHint(seconds: number | undefined) {
   if (!seconds) return '';
@@ -25,9 +25,7 @@ export function LoginPage({ redirect }: { redirect?: string }) {
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: async (me) => {
-        // A new identity: nothing cached for whoever used this tab before may survive.
-        queryClient.clear();
-        queryClient.setQueryData(meQuery().queryKey, me);
+        startSignedIn(queryClient, me);
         await router.history.push(safeRedirect(redirect));
       },
       onError: () => setPassword(''),

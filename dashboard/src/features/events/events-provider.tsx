@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { trpc, trpcClient } from '../../lib/trpc';
-import { applyAppendedRow } from '../audit/queries';
-import { type ActivityEvent, recentEventsQuery, withEvent } from './queries';
+import { applyEvent } from './apply-event';
+import { recentEventsQuery } from './queries';
 
 export type ConnectionStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
 
@@ -10,7 +10,6 @@ const StatusContext = createContext<ConnectionStatus>('off');
 export const useConnectionStatus = () => useContext(StatusContext);
 
 const backoffMs = [1000, 2000, 5000, 10_000];
-const ownTopics = new Set<ActivityEvent['topic']>(['auth.signedIn', 'auth.signedOut', 'auth.passwordChanged']);
 
 /**
  * The tab's ONE live subscription. It loads `events.recent` first, then subscribes from that
@@ -23,7 +22,8 @@ export function EventsProvider({
   children,
 }: {
   enabled: boolean;
-  userId: string;
+  /** The signed-in user (null for a guest): their own sign-ins refresh their session list. */
+  userId: string | null;
   children: ReactNode;
 }) {
   const queryClient = useQueryClient();
@@ -44,14 +44,15 @@ export function EventsProvider({
     let wasLive = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
 
-    // The stream ended (session revoked, core restarting, network gone for good). Re-check
-    // who we are: if the session is over (UNAUTHORIZED) the shell leaves for /login and this
-    // provider unmounts. If not (another tab of this browser signed in again and rotated the
-    // cookie, or the core came back), subscribe again after a pause.
+    // The stream ended (session revoked, guest link revoked or expired, core restarting,
+    // network gone for good). Re-check who we are: if the session is over, the shell leaves
+    // for /login (or says that the guest access ended) and this provider unmounts. If not
+    // (another tab of this browser signed in again and rotated the cookie, or the core came
+    // back), subscribe again after a pause.
     const ended = () => {
       if (disposed) return;
       setStatus('reconnecting');
-      void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.session.whoami.queryKey() });
       const delay = backoffMs[Math.min(failures.current++, backoffMs.length - 1)];
       retry = setTimeout(() => setEpoch((n) => n + 1), delay);
     };
@@ -71,16 +72,7 @@ export function EventsProvider({
         },
         onData: ({ id, data }) => {
           lastId.current = id;
-          // Audit rows feed the audit page's lists, not the Activity feed (which shows the same
-          // sign-ins as their own topics); the recent cache keeps its 200 slots for activity.
-          if (data.topic === 'audit.appended') {
-            applyAppendedRow(queryClient, data.data);
-            return;
-          }
-          queryClient.setQueryData(recentEventsQuery().queryKey, (old) => withEvent(old, data));
-          if (ownTopics.has(data.topic) && 'user' in data.data && data.data.user.id === userId) {
-            void queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
-          }
+          applyEvent(queryClient, data, userId);
         },
         onError: ended,
         onStopped: () => ended(),

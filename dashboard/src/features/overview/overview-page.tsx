@@ -6,14 +6,14 @@ import { PageHeader } from '../shell/page-header';
 import styles from './overview-page.module.css';
 
 export function OverviewPage() {
-  const { me, can } = useMe();
+  const { me, guest, can } = useMe();
   const firstName = me?.user.name.split(/\s+/)[0];
+  const subtitle = firstName
+    ? `Welcome back, ${firstName}. Here is how serverbox is doing.`
+    : guest && `Read-only guest access: ${guest.label}.`;
   return (
     <>
-      <PageHeader
-        title="Overview"
-        subtitle={firstName ? `Welcome back, ${firstName}. Here is how serverbox is doing.` : undefined}
-      />
+      <PageHeader title="Overview" subtitle={subtitle || undefined} />
       <div className={can('activity:read') ? styles.grid : styles.single}>
         {can('system:read') ? (
           <HealthCard />

@@ -1,3 +1,4 @@
+import { EmptyState } from '../../ui/states';
 import { useMe } from '../auth/use-me';
 import { PageHeader } from '../shell/page-header';
 import { AccountCard } from './account-card';
@@ -7,7 +8,14 @@ import { SessionsCard } from './sessions-card';
 
 export function ProfilePage() {
   const { me } = useMe();
-  if (!me) return null; // the shell renders pages only once the user is known
+  if (!me) {
+    return (
+      <>
+        <PageHeader title="Profile" />
+        <EmptyState title="No profile">Guest access has no account of its own.</EmptyState>
+      </>
+    );
+  }
   return (
     <>
       <PageHeader title="Profile" subtitle="Your account, your password and where you are signed in." />

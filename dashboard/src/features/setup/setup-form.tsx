@@ -7,8 +7,8 @@ import { Button } from '../../ui/button';
 import { Input } from '../../ui/input';
 import { Alert } from '../../ui/states';
 import styles from '../auth/form.module.css';
-import { PasswordRules } from '../auth/password-rules';
-import { meQuery } from '../auth/use-me';
+import { NewPasswordFields } from '../auth/new-password-fields';
+import { startSignedIn } from '../auth/use-me';
 import { forgetSetupToken } from './setup-token';
 
 export function SetupForm({ token, cliCommand }: { token: string; cliCommand: string }) {
@@ -20,8 +20,7 @@ export function SetupForm({ token, cliCommand }: { token: string; cliCommand: st
     trpc.auth.setup.mutationOptions({
       onSuccess: async (me) => {
         forgetSetupToken();
-        queryClient.clear();
-        queryClient.setQueryData(meQuery().queryKey, me);
+        startSignedIn(queryClient, me);
         await router.navigate({ to: '/' });
       },
     }),
@@ -75,24 +74,15 @@ export function SetupForm({ token, cliCommand }: { token: string; cliCommand: st
         onChange={set('name')}
         error={fields.name}
       />
-      <Input
-        label="Password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        value={form.password}
-        onChange={set('password')}
+      <NewPasswordFields
+        password={form.password}
+        repeat={form.repeat}
+        onPassword={(password) => setForm((f) => ({ ...f, password }))}
+        onRepeat={(repeat) => setForm((f) => ({ ...f, repeat }))}
+        name={form.name}
+        email={form.email}
         error={fields.password}
-        hint={<PasswordRules password={form.password} name={form.name} email={form.email} />}
-      />
-      <Input
-        label="Repeat password"
-        name="repeat"
-        type="password"
-        autoComplete="new-password"
-        value={form.repeat}
-        onChange={set('repeat')}
-        error={mismatch ? 'The passwords do not match.' : undefined}
+        mismatch={mismatch}
       />
       {setup.error && !shownField && <Alert>{errorMessage(setup.error)}</Alert>}
       <div className={styles.actions}>

@@ -1,23 +1,35 @@
 import { useQuery } from '@tanstack/react-query';
 import { Outlet, useRouter, useRouterState } from '@tanstack/react-router';
 import { motion } from 'motion/react';
-import { useEffect } from 'react';
-import { isUnauthorized } from '../../lib/errors';
+import { useEffect, useRef } from 'react';
 import { ErrorState, LoadingState } from '../../ui/states';
-import { type Me, meQuery, type Permission } from '../auth/use-me';
+import { type Guest, type Me, type Permission, type Whoami, whoamiQuery } from '../auth/use-me';
 import { EventsProvider } from '../events/events-provider';
 import { HelpOverlay } from '../shortcuts/help-overlay';
 import { useShortcuts } from '../shortcuts/use-shortcuts';
 import styles from './app-shell.module.css';
+import { GuestBanner } from './guest-banner';
+import { GuestEnded } from './guest-ended';
 import { Sidebar } from './sidebar';
 import { TopBar } from './top-bar';
 
-/** The authenticated frame. A session that ends (here or elsewhere) sends the tab to /login. */
+/**
+ * The frame of every page, for a signed-in user or a guest. A session that ends (here or
+ * elsewhere) sends the tab to /login; a guest whose link ends is told so in place.
+ */
 export function AppShell() {
-  const me = useQuery(meQuery());
+  const who = useQuery(whoamiQuery());
   const router = useRouter();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const signedOut = me.isError && isUnauthorized(me.error);
+  // What this tab last was: a guest who turns anonymous lost the link, a user the session.
+  const was = useRef<Whoami['kind'] | null>(null);
+  const data = who.data;
+  const anonymous = data?.kind === 'anonymous';
+  const guestEnded = anonymous && (was.current === 'guest' || (was.current !== 'user' && data.guestEnded));
+  const signedOut = anonymous && !guestEnded;
+  useEffect(() => {
+    if (data && data.kind !== 'anonymous') was.current = data.kind;
+  }, [data]);
   useEffect(() => {
     // Once per loss of the session. (<Navigate> re-navigates on every render, and the
     // navigation itself re-renders this component: a tight loop.)
@@ -26,49 +38,54 @@ export function AppShell() {
     void router.navigate({ to: '/login', search: pathname === '/' ? {} : { redirect: href }, replace: true });
   }, [signedOut, router]);
   if (signedOut) return null;
+  if (guestEnded) return <GuestEnded />;
   // Only a first load that failed fills the page; a failed re-check (core restarting) keeps
   // the shell on screen while the connection badge says "reconnecting".
-  if (me.isError && !me.data) {
+  if (who.isError && !data) {
     return (
       <div className={styles.fullPage}>
         <ErrorState
-          error={me.error}
+          error={who.error}
           title="Cannot reach serverbox"
-          onRetry={() => void me.refetch()}
-          retrying={me.isFetching}
+          onRetry={() => void who.refetch()}
+          retrying={who.isFetching}
         />
       </div>
     );
   }
-  if (!me.data) {
+  if (!data || data.kind === 'anonymous') {
     return (
       <div className={styles.fullPage}>
         <LoadingState />
       </div>
     );
   }
-  return <SignedInShell me={me.data} pathname={pathname} />;
+  return <Shell who={data} pathname={pathname} />;
 }
 
-function SignedInShell({ me, pathname }: { me: Me; pathname: string }) {
-  const can = (p: Permission) => me.permissions.includes(p);
+function Shell({ who, pathname }: { who: Me | Guest; pathname: string }) {
+  const can = (p: Permission) => who.permissions.includes(p);
   const { helpOpen, setHelpOpen } = useShortcuts(can);
+  const guest = who.kind === 'guest' ? who : null;
   return (
-    <EventsProvider enabled={can('events:read')} userId={me.user.id}>
-      <div className={styles.shell}>
-        <Sidebar can={can} onHelp={() => setHelpOpen(true)} />
-        <div className={styles.main}>
-          <TopBar me={me} />
-          <main className={styles.content}>
-            <motion.div
-              key={pathname}
-              initial={{ opacity: 0, y: 8 }}
-              animate={{ opacity: 1, y: 0 }}
-              transition={{ duration: 0.24, ease: [0.2, 0, 0, 1] }}
-            >
-              <Outlet />
-            </motion.div>
-          </main>
+    <EventsProvider enabled={can('events:read')} userId={who.kind === 'user' ? who.user.id : null}>
+      <div className={guest ? `${styles.frame} ${styles.withBanner}` : styles.frame}>
+        {guest && <GuestBanner guest={guest} />}
+        <div className={styles.shell}>
+          <Sidebar can={can} onHelp={() => setHelpOpen(true)} />
+          <div className={styles.main}>
+            <TopBar who={who} />
+            <main className={styles.content}>
+              <motion.div
+                key={pathname}
+                initial={{ opacity: 0, y: 8 }}
+                animate={{ opacity: 1, y: 0 }}
+                transition={{ duration: 0.24, ease: [0.2, 0, 0, 1] }}
+              >
+                <Outlet />
+              </motion.div>
+            </main>
+          </div>
         </div>
       </div>
       <HelpOverlay open={helpOpen} onClose={() => setHelpOpen(false)} can={can} />

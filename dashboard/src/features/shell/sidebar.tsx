@@ -1,6 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
-import { IconAudit, IconKeyboard, IconOverview, IconUser } from '../../ui/icons';
+import { IconAudit, IconKeyboard, IconLink, IconOverview, IconUser, IconUsers } from '../../ui/icons';
 import { Kbd } from '../../ui/kbd';
 import { Logo } from '../../ui/logo';
 import type { Permission } from '../auth/use-me';
@@ -12,7 +12,7 @@ function NavLink({
   children,
   testId,
 }: {
-  to: '/' | '/audit' | '/settings/profile';
+  to: '/' | '/audit' | '/settings/profile' | '/settings/users' | '/settings/guests';
   icon: ReactNode;
   children: string;
   testId: string;
@@ -31,7 +31,9 @@ function NavLink({
   );
 }
 
-/** Only pages that exist, and only those the user may open. */
+const settings: Permission[] = ['profile:manage', 'users:manage', 'guests:manage'];
+
+/** Only pages that exist, and only those the user (or guest) may open. */
 export function Sidebar({ can, onHelp }: { can: (p: Permission) => boolean; onHelp: () => void }) {
   return (
     <div className={styles.column}>
@@ -50,12 +52,24 @@ export function Sidebar({ can, onHelp }: { can: (p: Permission) => boolean; onHe
               Audit log
             </NavLink>
           )}
-          {can('profile:manage') && (
+          {settings.some(can) && (
             <div className={styles.section}>
               <p className={styles.sectionLabel}>Settings</p>
-              <NavLink to="/settings/profile" icon={<IconUser />} testId="nav-profile">
-                Profile
-              </NavLink>
+              {can('profile:manage') && (
+                <NavLink to="/settings/profile" icon={<IconUser />} testId="nav-profile">
+                  Profile
+                </NavLink>
+              )}
+              {can('users:manage') && (
+                <NavLink to="/settings/users" icon={<IconUsers />} testId="nav-users">
+                  Users
+                </NavLink>
+              )}
+              {can('guests:manage') && (
+                <NavLink to="/settings/guests" icon={<IconLink />} testId="nav-guests">
+                  Guest links
+                </NavLink>
+              )}
             </div>
           )}
         </nav>

@@ -1,8 +1,8 @@
 import { useRouterState } from '@tanstack/react-router';
 import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
-import { IconSignOut } from '../../ui/icons';
-import type { Me } from '../auth/use-me';
+import { IconEye, IconSignOut } from '../../ui/icons';
+import type { Guest, Me } from '../auth/use-me';
 import { useSignOut } from '../auth/use-sign-out';
 import { ConnectionBadge } from '../events/connection-indicator';
 import styles from './top-bar.module.css';
@@ -11,6 +11,8 @@ const crumbs: Record<string, string[]> = {
   '/': ['Overview'],
   '/audit': ['Audit log'],
   '/settings/profile': ['Settings', 'Profile'],
+  '/settings/users': ['Settings', 'Users'],
+  '/settings/guests': ['Settings', 'Guest links'],
 };
 
 export const initials = (name: string) =>
@@ -21,9 +23,8 @@ export const initials = (name: string) =>
     .map((w) => w[0]?.toUpperCase())
     .join('');
 
-export function TopBar({ me }: { me: Me }) {
+export function TopBar({ who }: { who: Me | Guest }) {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const signOut = useSignOut();
   const trail = crumbs[pathname] ?? [];
   return (
     <header className={styles.bar}>
@@ -37,26 +38,49 @@ export function TopBar({ me }: { me: Me }) {
       </nav>
       <div className={styles.right}>
         <ConnectionBadge />
-        <div className={styles.user} data-testid="current-user">
-          <span className={styles.avatar} aria-hidden>
-            {initials(me.user.name)}
-          </span>
-          <span className={styles.name}>{me.user.name}</span>
-          <Badge tone="accent">{me.user.role}</Badge>
-        </div>
-        <Button
-          size="sm"
-          variant="ghost"
-          onClick={() => signOut.mutate()}
-          pending={signOut.isPending}
-          pendingText="Signing out…"
-          data-testid="sign-out"
-        >
-          <span className={styles.signOut}>
-            <IconSignOut /> Sign out
-          </span>
-        </Button>
+        {who.kind === 'user' ? <SignedInUser me={who} /> : <GuestIdentity guest={who} />}
       </div>
     </header>
+  );
+}
+
+function SignedInUser({ me }: { me: Me }) {
+  const signOut = useSignOut();
+  return (
+    <>
+      <div className={styles.user} data-testid="current-user">
+        <span className={styles.avatar} aria-hidden>
+          {initials(me.user.name)}
+        </span>
+        <span className={styles.name}>{me.user.name}</span>
+        <Badge tone="accent">{me.user.role}</Badge>
+      </div>
+      <Button
+        size="sm"
+        variant="ghost"
+        onClick={() => signOut.mutate()}
+        pending={signOut.isPending}
+        pendingText="Signing out…"
+        data-testid="sign-out"
+      >
+        <span className={styles.signOut}>
+          <IconSignOut /> Sign out
+        </span>
+      </Button>
+    </>
+  );
+}
+
+// A guest holds no account to sign out of: the link's cookie is HttpOnly and the core has
+// no call that ends a guest session, so there is no "end session" button to offer honestly.
+function GuestIdentity({ guest }: { guest: Guest }) {
+  return (
+    <div className={styles.user} data-testid="current-guest">
+      <span className={`${styles.avatar} ${styles.guestAvatar}`} aria-hidden>
+        <IconEye />
+      </span>
+      <span className={styles.name}>{guest.label}</span>
+      <Badge tone="amber">guest</Badge>
+    </div>
   );
 }

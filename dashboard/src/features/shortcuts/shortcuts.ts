@@ -5,6 +5,8 @@ export const shortcuts = [
   { keys: ['g', 'o'], label: 'Go to Overview', to: '/', needs: 'system:read' },
   { keys: ['g', 'a'], label: 'Go to Audit log', to: '/audit', needs: 'audit:read' },
   { keys: ['g', 'p'], label: 'Go to Settings › Profile', to: '/settings/profile', needs: 'profile:manage' },
+  { keys: ['g', 'u'], label: 'Go to Settings › Users', to: '/settings/users', needs: 'users:manage' },
+  { keys: ['g', 'l'], label: 'Go to Settings › Guest links', to: '/settings/guests', needs: 'guests:manage' },
 ] as const satisfies readonly { keys: readonly string[]; label: string; to: string; needs: Permission }[];
 
 export type ShortcutTarget = (typeof shortcuts)[number]['to'];

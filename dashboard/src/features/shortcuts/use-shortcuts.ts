@@ -5,7 +5,7 @@ import { isTyping, shortcuts } from './shortcuts';
 
 const sequenceMs = 1200;
 
-/** `g o`, `g a`, `g p` and `?`; returns whether the help overlay is open. */
+/** `g` + a page's letter (see shortcuts.ts) and `?`; returns whether the help overlay is open. */
 export function useShortcuts(can: (p: Permission) => boolean) {
   const navigate = useNavigate();
   const [helpOpen, setHelpOpen] = useState(false);

@@ -1,0 +1,49 @@
+import { Input } from '../../ui/input';
+import { PasswordRules } from './password-rules';
+
+/** A new password and its repetition, with the core's rules as a live hint (setup, invitations). */
+export function NewPasswordFields({
+  password,
+  repeat,
+  onPassword,
+  onRepeat,
+  name,
+  email,
+  error,
+  mismatch,
+}: {
+  password: string;
+  repeat: string;
+  onPassword: (value: string) => void;
+  onRepeat: (value: string) => void;
+  /** The account's name and email: the rules refuse passwords that contain them. */
+  name?: string;
+  email?: string;
+  /** The server's word on the password. */
+  error?: string;
+  mismatch: boolean;
+}) {
+  return (
+    <>
+      <Input
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(e) => onPassword(e.target.value)}
+        error={error}
+        hint={<PasswordRules password={password} name={name} email={email} />}
+      />
+      <Input
+        label="Repeat password"
+        name="repeat"
+        type="password"
+        autoComplete="new-password"
+        value={repeat}
+        onChange={(e) => onRepeat(e.target.value)}
+        error={mismatch ? 'The passwords do not match.' : undefined}
+      />
+    </>
+  );
+}

@@ -1,0 +1,175 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useRef, useState } from 'react';
+import { errorMessage, fieldErrors, needsReauth } from '../../lib/errors';
+import { trpc } from '../../lib/trpc';
+import { Button } from '../../ui/button';
+import { Dialog } from '../../ui/dialog';
+import { Input } from '../../ui/input';
+import { OneTimeLink } from '../../ui/one-time-link';
+import { Select } from '../../ui/select';
+import { Alert } from '../../ui/states';
+import authForm from '../auth/form.module.css';
+import { ReauthPrompt } from '../auth/reauth-prompt';
+import styles from './guests.module.css';
+import { lifetimes } from './queries';
+import { type GuestScope, guestScopes } from './scopes';
+
+const blank = { label: '', scopes: ['audit:read'] as GuestScope[], hours: 24, maxUses: '' };
+
+function parseMaxUses(v: string): number | null | undefined {
+  if (!v.trim()) return null; // unlimited
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : undefined;
+}
+
+/** Label, read-only scopes, lifetime and an optional use limit in; the link out, shown once. */
+export function CreateGuestLinkDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState(blank);
+  const [badMaxUses, setBadMaxUses] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const create = useMutation(
+    trpc.guests.create.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.guests.list.queryKey() }),
+    }),
+  );
+  const fields = fieldErrors(create.error);
+  const close = () => {
+    if (create.isPending) return;
+    onClose();
+    create.reset();
+    setForm(blank);
+    setBadMaxUses(false);
+  };
+  const toggle = (scope: GuestScope) =>
+    setForm((f) => ({
+      ...f,
+      scopes: f.scopes.includes(scope) ? f.scopes.filter((s) => s !== scope) : [...f.scopes, scope],
+    }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const maxUses = parseMaxUses(form.maxUses);
+    setBadMaxUses(maxUses === undefined);
+    if (maxUses === undefined) return;
+    create.mutate({ label: form.label, permissions: form.scopes, expiresInHours: form.hours, maxUses });
+  };
+  const created = create.data;
+  const reauth = needsReauth(create.error);
+  const shown = reauth || Boolean(fields.label || fields.permissions || fields.maxUses);
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title={created ? 'Guest link ready' : 'Create a guest link'}
+      data-testid="guest-link-dialog"
+      footer={
+        created ? (
+          <Button variant="primary" onClick={close} data-testid="guest-link-done">
+            Done
+          </Button>
+        ) : (
+          <>
+            <Button variant="ghost" onClick={close} disabled={create.isPending}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              form="guest-link-form"
+              variant="primary"
+              disabled={needsReauth(create.error)}
+              pending={create.isPending}
+              pendingText="Creating link…"
+              data-testid="guest-link-submit"
+            >
+              Create link
+            </Button>
+          </>
+        )
+      }
+    >
+      {created ? (
+        <>
+          <p>
+            Anyone who opens this link gets read-only access as{' '}
+            <strong className={styles.strong}>{create.variables?.label}</strong>, without an account. Every request they
+            make is recorded in the audit log.
+          </p>
+          <OneTimeLink
+            label="Guest link"
+            url={`${location.origin}${created.path}`}
+            expiresAt={created.expiresAt}
+            data-testid="guest-link-url"
+          />
+        </>
+      ) : (
+        <form ref={formRef} id="guest-link-form" className={authForm.form} onSubmit={submit} noValidate>
+          <Input
+            label="Label"
+            name="label"
+            autoComplete="off"
+            autoFocus
+            placeholder="Q4 SOC 2 auditor"
+            value={form.label}
+            onChange={(e) => setForm((f) => ({ ...f, label: e.target.value }))}
+            error={fields.label}
+            hint="Shown to the guest, and as the actor of their requests in the audit log."
+          />
+          <fieldset className={styles.fieldset}>
+            <legend className={styles.legend}>What the guest may do</legend>
+            {guestScopes.map((s) => (
+              <label key={s.scope} className={styles.check}>
+                <input
+                  type="checkbox"
+                  checked={form.scopes.includes(s.scope)}
+                  onChange={() => toggle(s.scope)}
+                  data-testid={`scope-${s.scope}`}
+                />
+                <span className={styles.scopeName}>{s.description}</span>
+                <span className={styles.scopeCode}>{s.scope}</span>
+              </label>
+            ))}
+            {fields.permissions && (
+              <p className={styles.error} role="alert">
+                {fields.permissions}
+              </p>
+            )}
+          </fieldset>
+          <div className={styles.row}>
+            <Select
+              label="Lifetime"
+              value={form.hours}
+              onChange={(e) => setForm((f) => ({ ...f, hours: Number(e.target.value) }))}
+              data-testid="guest-link-lifetime"
+            >
+              {lifetimes.map((l) => (
+                <option key={l.hours} value={l.hours}>
+                  {l.label}
+                </option>
+              ))}
+            </Select>
+            <Input
+              label="Max uses (optional)"
+              name="maxUses"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={1000}
+              placeholder="Unlimited"
+              value={form.maxUses}
+              onChange={(e) => setForm((f) => ({ ...f, maxUses: e.target.value }))}
+              error={badMaxUses ? 'A whole number from 1 to 1000, or empty.' : fields.maxUses}
+            />
+          </div>
+          <p className={styles.note}>Each opening of the link counts as one use.</p>
+          {create.error && !shown && <Alert>{errorMessage(create.error)}</Alert>}
+        </form>
+      )}
+      {!created && reauth && (
+        // Outside the link's form (its own form: Enter confirms the password only); once
+        // confirmed, the link's form is submitted again as it stands.
+        <ReauthPrompt onConfirmed={() => formRef.current?.requestSubmit()} />
+      )}
+    </Dialog>
+  );
+}
