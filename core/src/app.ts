@@ -18,7 +18,7 @@ import { mountAuditRoutes } from './modules/audit/audit.http.js';
 import { mountEventStream } from './modules/system/event-stream.route.js';
 import type { Logger } from './platform/logger.js';
 import { createContext } from './trpc/context.js';
-import { guestCookieName, sessionCookieName } from './trpc/cookies.js';
+import { bearerOf, guestCookieName, sessionCookieName } from './trpc/cookies.js';
 import { appRouter } from './trpc/router.js';
 
 export const maxBodyBytes = 1024 * 1024;
@@ -90,9 +90,7 @@ export function createApp(o: AppOptions) {
             secure: c.get('secure'),
             sessionToken: getCookie(c, sessionCookieName),
             guestToken: getCookie(c, guestCookieName),
-            bearer:
-              c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ??
-              (c.req.header('authorization') ? '' : undefined),
+            bearer: bearerOf(c.req.header('authorization')),
           },
         }) as unknown as Record<string, unknown>,
     }),

@@ -7,6 +7,7 @@ import { createGuestLinkRepository } from './modules/access/guest-links.reposito
 import { createGuestLinkService } from './modules/access/guest-links.service.js';
 import { createInviteRepository } from './modules/access/invites.repository.js';
 import { createLoginLimiter } from './modules/access/login-limiter.js';
+import type { Actor } from './modules/access/permissions.js';
 import { createSessionRepository } from './modules/access/sessions.repository.js';
 import { createTwoFactorRepository } from './modules/access/two-factor.repository.js';
 import { createTwoFactorService } from './modules/access/two-factor.service.js';
@@ -198,6 +199,19 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     log: p.log,
     recheckSeconds: p.config.streamRecheckSeconds,
   });
-  return { bus, audit, auth, userAdmin, guests, tokens, twoFactor, system, eventStream };
+  /**
+   * Who is calling: a bearer API token if an Authorization header came; otherwise a user
+   * session cookie; otherwise a guest cookie. Every entry point (tRPC, plain HTTP routes)
+   * asks this one function.
+   */
+  const resolveActor = async (c: {
+    bearer?: string;
+    sessionToken?: string;
+    guestToken?: string;
+  }): Promise<Actor | null> => {
+    if (c.bearer !== undefined) return tokens.authenticate(c.bearer);
+    return (await auth.authenticate(c.sessionToken)) ?? guests.authenticate(c.guestToken);
+  };
+  return { bus, audit, auth, userAdmin, guests, tokens, twoFactor, system, eventStream, resolveActor };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -168,6 +168,43 @@ describe('guest links', () => {
     expect((await openLink(old.path)).res.status).toBe(401);
   });
 
+  it('export audit bundles over plain HTTP when the link grants audit:export, and not otherwise', async () => {
+    const exporter = await admin.client.guests.create.mutate({
+      label: 'exporter',
+      permissions: ['audit:read', 'audit:export'],
+      expiresInHours: 1,
+    });
+    const { guest } = await openLink(exporter.path);
+    const res = await guest.fetch(`${core.url}/audit/export`);
+    expect(res.status).toBe(200);
+    expect((await res.text()).split('\n')[0]).toContain('serverbox-audit-bundle/1');
+    const reader = await admin.client.guests.create.mutate({
+      label: 'reader',
+      permissions: ['audit:read'],
+      expiresInHours: 1,
+    });
+    const other = await openLink(reader.path);
+    expect((await other.guest.fetch(`${core.url}/audit/export`)).status).toBe(403);
+  });
+
+  it('can be left by the guest: the session ends and the cookie is cleared', async () => {
+    const link = await admin.client.guests.create.mutate({
+      label: 'leaving',
+      permissions: ['audit:read'],
+      expiresInHours: 1,
+    });
+    const { guest } = await openLink(link.path);
+    expect(await guest.client.session.whoami.query()).toMatchObject({ kind: 'guest', label: 'leaving' });
+    const cookie = guest.jar.get('sb_guest') as string;
+    expect(await guest.client.session.endGuest.mutate()).toEqual({ ended: true });
+    expect(guest.jar.has('sb_guest')).toBe(false);
+    const replay = browser(core.url);
+    replay.jar.set('sb_guest', cookie);
+    expect(await codeOf(replay.client.audit.list.query({}))).toBe('UNAUTHORIZED');
+    // The link itself still works for whoever else holds it.
+    expect((await openLink(link.path)).res.status).toBe(303);
+  });
+
   it('refuse forged tokens with 401 and throttle guessing with 429', async () => {
     await core.platform.redis.del('rl:guest-open:127.0.0.1'); // earlier tests' refusals count too
     const statuses: number[] = [];

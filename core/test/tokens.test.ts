@@ -45,6 +45,11 @@ describe('API tokens', () => {
     expect(JSON.stringify(await admin.client.tokens.list.query())).not.toContain(t.token);
 
     const api = bearerClient(t.token);
+    expect(await api.session.whoami.query()).toMatchObject({
+      kind: 'token',
+      tokenName: 'ci',
+      owner: 'admin@example.com',
+    });
     expect((await api.system.health.query()).status).toBeDefined();
     expect((await api.audit.list.query({ limit: 3 })).rows.length).toBeGreaterThan(0);
     expect(await codeOf(api.events.recent.query())).toBe('FORBIDDEN');
@@ -58,6 +63,7 @@ describe('API tokens', () => {
     const rows =
       await sql`select action, outcome from audit_events where actor_type = 'token' and actor_id = ${t.id} order by seq`;
     expect(rows.map((r) => `${r.action}:${r.outcome}`)).toEqual([
+      'session.whoami:success',
       'system.health:success',
       'audit.list:success',
       'events.recent:denied',

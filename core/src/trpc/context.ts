@@ -29,15 +29,7 @@ export function createContext(d: { services: Services; req: RequestMeta; resHead
   return {
     ...d,
     getActor: () => {
-      // A bearer token speaks for itself; otherwise a signed-in user wins over a guest
-      // cookie left in the same browser.
-      if (d.req.bearer !== undefined) {
-        actor ??= d.services.tokens.authenticate(d.req.bearer);
-        return actor;
-      }
-      actor ??= d.services.auth
-        .authenticate(d.req.sessionToken)
-        .then((user): Promise<Actor | null> | Actor => user ?? d.services.guests.authenticate(d.req.guestToken));
+      actor ??= d.services.resolveActor(d.req);
       return actor;
     },
   };

@@ -11,6 +11,8 @@ export const me = (actor: UserActor) => ({
   user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
   sessionId: actor.sessionId,
   nodeScope: actor.nodeScope ?? null,
+  /** The instance requires 2FA of this user, who must enrol before anything else. */
+  mustEnrol2fa: actor.mustEnrol2fa ?? false,
   permissions: permissionsOf(actor),
 });
 

@@ -110,6 +110,10 @@ export function createGuestLinkRepository(db: Database) {
       return Boolean(row);
     },
 
+    async endSession(tx: Database, guestSessionId: string) {
+      await tx.update(guestSessions).set({ expiresAt: sql`now()` }).where(eq(guestSessions.id, guestSessionId));
+    },
+
     /** Revokes a link; returns its guest sessions' ids (to end their streams), or null if unknown. */
     async revoke(tx: Database, id: string): Promise<string[] | null> {
       const rows = await tx

@@ -184,6 +184,12 @@ export function createGuestLinkService(d: {
     },
 
     stillValid: (guestSessionId: string) => d.links.sessionLive(guestSessionId),
+
+    /** Ends one guest session (the guest leaving); the link stays usable for its other holders. */
+    async endSession(guestSessionId: string) {
+      await d.db.transaction((tx) => d.links.endSession(tx, guestSessionId));
+      await publish('sessions.revoked', { sessionIds: [guestSessionId] });
+    },
   };
 }
 export type GuestLinkService = ReturnType<typeof createGuestLinkService>;

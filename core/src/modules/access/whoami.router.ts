@@ -1,3 +1,4 @@
+import { clearedGuestCookie } from '../../trpc/cookies.js';
 import { publicProcedure, router } from '../../trpc/init.js';
 import { me } from './auth.router.js';
 import { permissionsOf } from './permissions.js';
@@ -7,6 +8,14 @@ import { permissionsOf } from './permissions.js';
 // shell needs one question that tells a user, a guest and nobody apart.
 
 export const sessionRouter = router({
+  /** Ends this browser's guest session (the cookie is HttpOnly, so only the core can). */
+  endGuest: publicProcedure.mutation(async ({ ctx }) => {
+    const actor = await ctx.getActor();
+    if (actor?.kind === 'guest') await ctx.services.guests.endSession(actor.guestSessionId);
+    ctx.resHeaders.append('set-cookie', clearedGuestCookie(ctx.req.secure));
+    return { ended: actor?.kind === 'guest' };
+  }),
+
   whoami: publicProcedure.query(async ({ ctx }) => {
     const actor = await ctx.getActor();
     if (actor?.kind === 'user') {
@@ -19,6 +28,14 @@ export const sessionRouter = router({
         label: actor.label,
         permissions: permissionsOf(actor),
         expiresAt: actor.expiresAt.toISOString(),
+      };
+    }
+    if (actor?.kind === 'token') {
+      return {
+        kind: 'token' as const,
+        tokenName: actor.tokenName,
+        owner: actor.email,
+        permissions: permissionsOf(actor),
       };
     }
     // A guest cookie that no longer authenticates: the link was revoked, expired or its

@@ -5,7 +5,7 @@ import type { Services } from '../../deps.js';
 import type { AppEnv } from '../../http-env.js';
 import type { AuditScope } from '../../platform/audit-context.js';
 import type { Logger } from '../../platform/logger.js';
-import { sessionCookieName } from '../../trpc/cookies.js';
+import { bearerOf, guestCookieName, sessionCookieName } from '../../trpc/cookies.js';
 import { type Actor, actorRef, can, type Permission } from '../access/permissions.js';
 
 // Plain HTTP routes of the audit module (a file download and the public key do not fit
@@ -35,7 +35,11 @@ function scopeOf(c: HonoContext<Env>, action: string, actor: Actor | null): Audi
 /** Session-cookie authentication plus one permission, for plain HTTP routes. */
 export function requirePermission(services: Services, log: Logger, action: string, permission: Permission) {
   const mw: MiddlewareHandler<Env> = async function requirePermission(c, next) {
-    const actor = await services.auth.authenticate(getCookie(c, sessionCookieName));
+    const actor = await services.resolveActor({
+      bearer: bearerOf(c.req.header('authorization')),
+      sessionToken: getCookie(c, sessionCookieName),
+      guestToken: getCookie(c, guestCookieName),
+    });
     if (!actor || !can(actor, permission)) {
       const status = actor ? 403 : 401;
       const scope = scopeOf(c, action, actor);
