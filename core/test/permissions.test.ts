@@ -1,6 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Actor, rolePermissions, roles } from '../src/modules/access/permissions.js';
+import {
+  type Actor,
+  can,
+  guestGrantable,
+  type Permission,
+  permissions,
+  rolePermissions,
+  roles,
+  tokenExcluded,
+} from '../src/modules/access/permissions.js';
 import { createContext } from '../src/trpc/context.js';
 import { createCallerFactory } from '../src/trpc/init.js';
 import { appRouter } from '../src/trpc/router.js';
@@ -9,7 +18,7 @@ import { startCore, type TestCore } from './helpers/core.js';
 // Walks the whole router: every procedure declares a permission, and each one is allowed
 // or denied for every role exactly as the permission table says.
 
-type Proc = { _def: { meta?: { permission?: string }; type: string } };
+type Proc = { _def: { meta?: { permission?: string; userOnly?: boolean }; type: string } };
 const procedures = Object.entries((appRouter._def as unknown as { procedures: Record<string, Proc> }).procedures);
 
 let core: TestCore;
@@ -63,6 +72,44 @@ describe('the router', () => {
     role,
     reauthAt: new Date(),
   });
+
+  // A guest link holding every grantable scope, and an admin's token holding every
+  // permission a token may hold: what they may call is the table minus user-only procedures.
+  const guest: Actor = {
+    kind: 'guest',
+    linkId: '00000000-0000-0000-0000-000000000001',
+    guestSessionId: '00000000-0000-0000-0000-000000000002',
+    label: 'matrix',
+    permissions: [...guestGrantable],
+    nodeScope: null,
+    expiresAt: new Date(Date.now() + 3600_000),
+  };
+  const token: Actor = {
+    kind: 'token',
+    tokenId: '00000000-0000-0000-0000-000000000003',
+    tokenName: 'matrix',
+    userId: '00000000-0000-0000-0000-000000000000',
+    email: 'admin@example.com',
+    name: 'admin',
+    role: 'admin',
+    permissions: permissions.filter((p) => !tokenExcluded.includes(p)),
+    nodeScope: null,
+  };
+
+  it.each(procedures)(
+    '%s: guests and API tokens reach exactly their scope, never user-only procedures',
+    async (path, proc) => {
+      const { permission, userOnly } = proc._def.meta ?? {};
+      for (const [name, a] of [
+        ['guest', guest],
+        ['token', token],
+      ] as const) {
+        const expected =
+          permission === 'public' ? 'allowed' : !userOnly && can(a, permission as Permission) ? 'allowed' : 'FORBIDDEN';
+        expect(await outcome(a, path), `${name} on ${path}`).toBe(expected);
+      }
+    },
+  );
 
   it.each(procedures)('%s: allow/deny for anonymous and every role follows the table', async (path, proc) => {
     const permission = proc._def.meta?.permission;

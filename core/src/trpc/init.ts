@@ -19,6 +19,8 @@ import type { Context } from './context.js';
 /** Every procedure declares who may call it; a test walks the router to enforce this. */
 export interface Meta {
   permission: Permission | 'public';
+  /** Only signed-in users (never a guest link or an API token) may call it. */
+  userOnly?: boolean;
 }
 
 const codeOf = (err: DomainError): TRPC_ERROR_CODE_KEY => {
@@ -148,9 +150,13 @@ const base = t.procedure.use(mapErrors).use(auditTrail);
 /** A procedure anyone may call, signed in or not. Say so explicitly. */
 export const publicProcedure = base.meta({ permission: 'public' });
 
-/** A procedure that needs an actor (user or guest) holding `permission`. */
+/** A procedure that needs an actor (user, token or guest) holding `permission`. */
 export function can(permission: Permission) {
-  return base.meta({ permission }).use(async ({ ctx, next }) => {
+  return guarded(permission, false);
+}
+
+function guarded(permission: Permission, userOnly: boolean) {
+  return base.meta({ permission, userOnly }).use(async ({ ctx, next }) => {
     const actor = await ctx.getActor();
     if (!actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
     if (!actorCan(actor, permission)) {
@@ -189,7 +195,7 @@ export function sensitive(permission: Permission) {
 
 /** Like can(), for procedures only a signed-in user (never a guest or a token) may call. */
 export function canUser(permission: Permission) {
-  return can(permission).use(({ ctx, next }) => {
+  return guarded(permission, true).use(({ ctx, next }) => {
     if (ctx.actor.kind !== 'user')
       throw new TRPCError({ code: 'FORBIDDEN', message: 'Only signed-in users can do this.' });
     return next({ ctx: { actor: ctx.actor } });
