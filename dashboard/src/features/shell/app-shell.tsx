@@ -53,7 +53,8 @@ export function AppShell() {
       </div>
     );
   }
-  if (!data || data.kind === 'anonymous') {
+  // An API token never drives the browser shell; treat it like nobody.
+  if (!data || data.kind === 'anonymous' || data.kind === 'token') {
     return (
       <div className={styles.fullPage}>
         <LoadingState />
