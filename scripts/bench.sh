@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Runs the core's benchmarks against the real components and prints their tables.
-#   npm run bench                 all three, in order
-#   npm run bench -- sse-fanout   only the named ones (http-throughput, sse-fanout, embedded-start)
+#   npm run bench                 all of them, in order
+#   npm run bench -- sse-fanout   only the named ones (http-throughput, sse-fanout, embedded-start,
+#                                 audit-append, audit-verify, audit-permission; `audit` = the last three)
 # Builds the core when its sources are newer than core/dist (BENCH_SKIP_BUILD=1: don't), brings up PostgreSQL and Redis
 # with scripts/test-env.sh (reusing running ones). Results belong in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-benches=(http-throughput sse-fanout embedded-start)
-if [ "$#" -gt 0 ]; then benches=("$@"); fi
+audit_benches=(audit-append audit-verify audit-permission)
+benches=(http-throughput sse-fanout embedded-start "${audit_benches[@]}")
+if [ "$#" -gt 0 ]; then
+  benches=()
+  for b in "$@"; do
+    if [ "$b" = audit ]; then benches+=("${audit_benches[@]}"); else benches+=("$b"); fi
+  done
+fi
 for b in "${benches[@]}"; do
   if [ ! -f "core/bench/$b.bench.mjs" ]; then
-    echo "bench: no such benchmark: $b (have: http-throughput sse-fanout embedded-start)" >&2
+    echo "bench: no such benchmark: $b (have: http-throughput sse-fanout embedded-start ${audit_benches[*]}; audit = the last three)" >&2
     exit 2
   fi
 done

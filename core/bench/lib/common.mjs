@@ -96,8 +96,8 @@ export async function freePort() {
   return port;
 }
 
-/** A fresh PostgreSQL database (dropped afterwards) and Redis logical DB 62 (flushed). */
-export async function benchStores() {
+/** A fresh PostgreSQL database (dropped afterwards) and Redis logical DB 62 (flushed; `redisDb` picks another). */
+export async function benchStores({ redisDb = benchRedisDb } = {}) {
   const pgUrl = process.env.TEST_PG_URL;
   const redisUrl = process.env.TEST_REDIS_URL;
   if (!pgUrl || !redisUrl)
@@ -107,7 +107,7 @@ export async function benchStores() {
   await admin.unsafe(`create database ${name}`);
   const dbUrl = new URL(pgUrl);
   dbUrl.pathname = `/${name}`;
-  const flush = new Redis(`${redisUrl}/${benchRedisDb}`);
+  const flush = new Redis(`${redisUrl}/${redisDb}`);
   await flush.flushdb();
   flush.disconnect();
   const version = (await admin`show server_version`)[0].server_version;
@@ -122,7 +122,7 @@ export async function benchStores() {
   return {
     name,
     databaseUrl: dbUrl.toString(),
-    redisUrl: `${redisUrl}/${benchRedisDb}`,
+    redisUrl: `${redisUrl}/${redisDb}`,
     pgVersion: version,
     admin,
     drop,
@@ -250,9 +250,12 @@ export function profileArgs() {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** Starts a core on a fresh PostgreSQL database and Redis DB 62, with an admin signed in. */
+/**
+ * Starts a core on a fresh PostgreSQL database and Redis DB 62, with an admin signed in.
+ * `opts.stores` reuses stores from benchStores() instead (e.g. a database a bench also uses).
+ */
 export async function coreWithStores(opts = {}) {
-  const stores = await benchStores();
+  const stores = opts.stores ?? (await benchStores());
   const dataDir = tempDir('sb-bench-data-');
   const env = {
     DATABASE_URL: stores.databaseUrl,
