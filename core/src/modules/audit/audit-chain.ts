@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 // The math of the tamper-evident audit chain, free of I/O so the offline bundle verifier
@@ -42,13 +42,13 @@ export function canonOf(entry: AuditEntry): string {
 
 const frame = (prev: string, seq: number, canon: string) => `${prev}\n${seq}\n${canon}`;
 
+// One-shot hashing and a KeyObject made once per key: the same digests, faster than a
+// Hash/Hmac object built around a raw key for every row (docs/benchmarks.md).
 export function chainHash(prevHash: string, seq: number, canon: string): string {
-  return createHash('sha256')
-    .update(frame(prevHash, seq, canon))
-    .digest('hex');
+  return hash('sha256', frame(prevHash, seq, canon), 'hex');
 }
 
-export function chainMac(key: Buffer, prevMac: string, seq: number, canon: string): string {
+export function chainMac(key: Buffer | KeyObject, prevMac: string, seq: number, canon: string): string {
   return createHmac('sha256', key)
     .update(frame(prevMac, seq, canon))
     .digest('hex');
@@ -125,7 +125,8 @@ export type VerifiableRow = ChainedRow & { columns: AuditColumns | null };
  * offline: then only the public hash chain and the signed checkpoints are checked.
  * `checkpoints` maps seq → the (hash, mac) a signed checkpoint vouches for.
  */
-export function createChainVerifier(key: Buffer | null, checkpoints: Map<number, { hash: string; mac: string }>) {
+export function createChainVerifier(rawKey: Buffer | null, checkpoints: Map<number, { hash: string; mac: string }>) {
+  const key = rawKey ? createSecretKey(rawKey) : null;
   let expected = 1;
   let prevHash = genesis;
   let prevMac = genesis;

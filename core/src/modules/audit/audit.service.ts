@@ -18,7 +18,9 @@ import {
 export type AuditRow = Omit<AuditEntry, 'seq'> & { seq: number };
 export type Outcome = AuditEntry['outcome'];
 
-const verifyBatch = 10_000;
+// Smaller batches, the next one requested before the current one is checked: PostgreSQL
+// reads and sends while this process hashes, and the event loop is never held for long.
+const verifyBatch = 2_000;
 
 export function createAuditService(d: {
   db: Database;
@@ -165,12 +167,17 @@ export function createAuditService(d: {
       }
       const verifier = createChainVerifier(d.macKey, new Map(cps.map((c) => [c.seq, c])));
       let checked = 0;
-      let after = 0;
-      while (!problem) {
-        const rows = await d.repo.batch(after, verifyBatch);
+      let next: ReturnType<typeof d.repo.batch> | null = problem ? null : d.repo.batch(0, verifyBatch);
+      while (next) {
+        const rows = await next;
+        next = null;
         if (rows.length === 0) break;
         checked += rows.length;
-        after = rows.at(-1)?.seq ?? after;
+        if (rows.length === verifyBatch) {
+          next = d.repo.batch(rows.at(-1)?.seq ?? 0, verifyBatch);
+          // postgres-js sends from a setImmediate: yield once so the request leaves now.
+          await new Promise((r) => setImmediate(r));
+        }
         problem = verifier.push(
           rows.map((r) => ({
             seq: r.seq,
@@ -190,7 +197,9 @@ export function createAuditService(d: {
             },
           })),
         );
+        if (problem) break;
       }
+      if (next) await next.catch(() => []); // a prefetched batch nobody needs
       problem ??= verifier.finish();
       const lastSeq = verifier.lastSeq;
       const lastCp = cps[0] ?? null;
