@@ -49,3 +49,9 @@ export function retryAfterSeconds(err: unknown): number | undefined {
 
 /** A sensitive action refused until the password is proven again (see features/auth/reauth-prompt). */
 export const needsReauth = (err: unknown) => dataOf(err)?.details?.reauthRequired === true;
+
+/** auth.login's answer for an account with 2FA: the challenge that a code turns into a session. */
+export function twoFactorChallenge(err: unknown): string | undefined {
+  const details = dataOf(err)?.details;
+  return details?.twoFactorRequired === true && typeof details.challenge === 'string' ? details.challenge : undefined;
+}

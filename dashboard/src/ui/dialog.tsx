@@ -1,7 +1,8 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import type { ReactNode } from 'react';
 import { Button } from './button';
 import styles from './dialog.module.css';
 import { Alert } from './states';
+import { useModal } from './use-modal';
 
 interface DialogProps {
   open: boolean;
@@ -17,28 +18,9 @@ interface DialogProps {
  * inert and Escape closes it, without re-implementing any of that.
  */
 export function Dialog({ open, onClose, title, children, footer, ...rest }: DialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const { titleId, dialogProps } = useModal(open, onClose);
   return (
-    <dialog
-      ref={ref}
-      className={styles.dialog}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onMouseDown={(e) => {
-        if (e.target === ref.current) onClose(); // a click on the backdrop
-      }}
-      data-testid={rest['data-testid']}
-    >
+    <dialog {...dialogProps} className={styles.dialog} data-testid={rest['data-testid']}>
       {open && (
         <div className={styles.panel}>
           <h2 id={titleId} className={styles.title}>

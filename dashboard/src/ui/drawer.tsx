@@ -1,5 +1,6 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import type { ReactNode } from 'react';
 import styles from './drawer.module.css';
+import { useModal } from './use-modal';
 
 /**
  * A side sheet on the native modal <dialog>, like Dialog: focus is trapped, the page behind
@@ -20,28 +21,9 @@ export function Drawer({
   children: ReactNode;
   'data-testid'?: string;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const { titleId, dialogProps } = useModal(open, onClose);
   return (
-    <dialog
-      ref={ref}
-      className={styles.drawer}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      onMouseDown={(e) => {
-        if (e.target === ref.current) onClose(); // a click on the backdrop
-      }}
-      data-testid={rest['data-testid']}
-    >
+    <dialog {...dialogProps} className={styles.drawer} data-testid={rest['data-testid']}>
       {open && (
         <div className={styles.panel}>
           <header className={styles.header}>

@@ -11,9 +11,12 @@ export function OneTimeLink({
   label,
   url,
   expiresAt,
+  noun = 'link',
   'data-testid': testId,
 }: {
   label: string;
+  /** What the secret is called in the copy button and the warning. */
+  noun?: 'link' | 'token';
   url: string;
   expiresAt: string;
   'data-testid'?: string;
@@ -24,7 +27,7 @@ export function OneTimeLink({
       <div className={styles.box}>
         <div className={styles.head}>
           <span className={styles.label}>{label}</span>
-          <CopyButton text={url} label="Copy link" data-testid="copy-link" />
+          <CopyButton text={url} label={`Copy ${noun}`} data-testid="copy-link" />
         </div>
         <code className={styles.url} data-testid={testId}>
           {url}
@@ -35,7 +38,7 @@ export function OneTimeLink({
       </div>
       <Alert tone="amber">
         <span data-testid="shown-once">
-          Copy it now: this link will not be shown again. serverbox keeps only a fingerprint of it.
+          Copy it now: this {noun} will not be shown again. serverbox keeps only a fingerprint of it.
         </span>
       </Alert>
     </>

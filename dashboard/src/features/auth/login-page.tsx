@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
-import { errorCode, errorMessage, fieldErrors, retryAfterSeconds } from '../../lib/errors';
+import { errorCode, errorMessage, fieldErrors, retryAfterSeconds, twoFactorChallenge } from '../../lib/errors';
 import { safeRedirect } from '../../lib/redirect';
 import { trpc } from '../../lib/trpc';
 import { Button } from '../../ui/button';
@@ -9,7 +9,8 @@ import { Input } from '../../ui/input';
 import { Alert } from '../../ui/states';
 import { AuthLayout } from './auth-layout';
 import styles from './form.module.css';
-import { startSignedIn } from './use-me';
+import { TwoFactorStep } from './two-factor-step';
+import { type Me, startSignedIn } from './use-me';
 
 function waitHint(seconds: number | undefined) {
   if (!seconds) return '';
@@ -21,14 +22,22 @@ export function LoginPage({ redirect }: { redirect?: string }) {
   const queryClient = useQueryClient();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  /** Set once the password was right for an account with 2FA: the code step shows. */
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [restartReason, setRestartReason] = useState<string | null>(null);
   const setupStatus = useQuery(trpc.auth.setupStatus.queryOptions());
+  const signedIn = async (me: Omit<Me, 'kind'>) => {
+    startSignedIn(queryClient, me);
+    await router.history.push(safeRedirect(redirect));
+  };
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: async (me) => {
-        startSignedIn(queryClient, me);
-        await router.history.push(safeRedirect(redirect));
+      onSuccess: signedIn,
+      onError: (err) => {
+        setPassword('');
+        const c = twoFactorChallenge(err);
+        if (c) setChallenge(c);
       },
-      onError: () => setPassword(''),
     }),
   );
   const fields = fieldErrors(login.error);
@@ -36,8 +45,29 @@ export function LoginPage({ redirect }: { redirect?: string }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setRestartReason(null);
     login.mutate({ email, password });
   };
+
+  if (challenge) {
+    return (
+      <AuthLayout
+        title="Two-factor authentication"
+        subtitle={<span data-testid="two-factor-email">{email}</span>}
+        footer="serverbox · self-hosted control plane"
+      >
+        <TwoFactorStep
+          challenge={challenge}
+          onSignedIn={(me) => void signedIn(me)}
+          onRestart={(reason) => {
+            setChallenge(null);
+            login.reset();
+            setRestartReason(reason ?? null);
+          }}
+        />
+      </AuthLayout>
+    );
+  }
 
   return (
     <AuthLayout
@@ -77,7 +107,12 @@ export function LoginPage({ redirect }: { redirect?: string }) {
           onChange={(e) => setPassword(e.target.value)}
           error={fields.password}
         />
-        {login.error && !fields.email && !fields.password && (
+        {restartReason && (
+          <Alert tone="amber">
+            <span data-testid="login-error">{restartReason}</span>
+          </Alert>
+        )}
+        {login.error && !twoFactorChallenge(login.error) && !fields.email && !fields.password && (
           <Alert tone={code === 'TOO_MANY_REQUESTS' ? 'amber' : 'red'}>
             <span data-testid="login-error">
               {errorMessage(login.error)}

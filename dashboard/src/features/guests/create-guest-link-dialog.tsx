@@ -2,8 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
 import { errorMessage, fieldErrors, needsReauth } from '../../lib/errors';
 import { trpc } from '../../lib/trpc';
-import { Button } from '../../ui/button';
-import { Dialog } from '../../ui/dialog';
+import { CreateDialog } from '../../ui/create-dialog';
 import { Input } from '../../ui/input';
 import { OneTimeLink } from '../../ui/one-time-link';
 import { Select } from '../../ui/select';
@@ -58,35 +57,18 @@ export function CreateGuestLinkDialog({ open, onClose }: { open: boolean; onClos
   const shown = reauth || Boolean(fields.label || fields.permissions || fields.maxUses);
 
   return (
-    <Dialog
+    <CreateDialog
       open={open}
       onClose={close}
-      title={created ? 'Guest link ready' : 'Create a guest link'}
-      data-testid="guest-link-dialog"
-      footer={
-        created ? (
-          <Button variant="primary" onClick={close} data-testid="guest-link-done">
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button variant="ghost" onClick={close} disabled={create.isPending}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              form="guest-link-form"
-              variant="primary"
-              disabled={needsReauth(create.error)}
-              pending={create.isPending}
-              pendingText="Creating link…"
-              data-testid="guest-link-submit"
-            >
-              Create link
-            </Button>
-          </>
-        )
-      }
+      created={Boolean(created)}
+      title="Create a guest link"
+      createdTitle="Guest link ready"
+      formId="guest-link-form"
+      submitLabel="Create link"
+      pendingText="Creating link…"
+      pending={create.isPending}
+      submitDisabled={reauth}
+      testId="guest-link"
     >
       {created ? (
         <>
@@ -170,6 +152,6 @@ export function CreateGuestLinkDialog({ open, onClose }: { open: boolean; onClos
         // confirmed, the link's form is submitted again as it stands.
         <ReauthPrompt onConfirmed={() => formRef.current?.requestSubmit()} />
       )}
-    </Dialog>
+    </CreateDialog>
   );
 }

@@ -7,7 +7,8 @@ import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/card';
 import { ConfirmDialog } from '../../ui/dialog';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { QueryList } from '../../ui/query-list';
+import { EmptyState } from '../../ui/states';
 import table from '../../ui/table.module.css';
 import { useToast } from '../../ui/toast';
 import styles from './guests.module.css';
@@ -92,48 +93,46 @@ export function GuestLinksTable({ onCreate }: { onCreate: () => void }) {
       flush
       data-testid="guest-links-table"
     >
-      {links.isPending ? (
-        <LoadingState label="Loading guest links…" />
-      ) : links.isError ? (
-        <ErrorState
-          error={links.error}
-          title="Could not load guest links"
-          onRetry={() => void links.refetch()}
-          retrying={links.isFetching}
-        />
-      ) : links.data.length === 0 ? (
-        <EmptyState title="No guest links yet" icon="◌">
-          <p>Give an auditor time-limited, read-only access without creating an account.</p>
-          <p>
-            <Button size="sm" onClick={onCreate}>
-              Create guest link
-            </Button>
-          </p>
-        </EmptyState>
-      ) : (
-        <div className={table.scroll}>
-          <table className={table.table}>
-            <thead>
-              <tr>
-                <th scope="col">Link</th>
-                <th scope="col">Access</th>
-                <th scope="col">Status</th>
-                <th scope="col">Uses</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last use</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {links.data.map((l) => (
-                <Row key={l.id} link={l} now={now} onRevoke={setRevoking} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList
+        query={links}
+        loading="Loading guest links…"
+        errorTitle="Could not load guest links"
+        empty={
+          <EmptyState title="No guest links yet" icon="◌">
+            <p>Give an auditor time-limited, read-only access without creating an account.</p>
+            <p>
+              <Button size="sm" onClick={onCreate}>
+                Create guest link
+              </Button>
+            </p>
+          </EmptyState>
+        }
+      >
+        {(rows) => (
+          <div className={table.scroll}>
+            <table className={table.table}>
+              <thead>
+                <tr>
+                  <th scope="col">Link</th>
+                  <th scope="col">Access</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Uses</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Last use</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((l) => (
+                  <Row key={l.id} link={l} now={now} onRevoke={setRevoking} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryList>
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke “${revoking?.label}”?`}

@@ -2,9 +2,11 @@ import { EmptyState } from '../../ui/states';
 import { useMe } from '../auth/use-me';
 import { PageHeader } from '../shell/page-header';
 import { AccountCard } from './account-card';
+import { ApiTokensCard } from './api-tokens-card';
 import { ChangePasswordCard } from './change-password-card';
 import styles from './profile.module.css';
 import { SessionsCard } from './sessions-card';
+import { TwoFactorCard } from './two-factor-card';
 
 export function ProfilePage() {
   const { me } = useMe();
@@ -18,13 +20,20 @@ export function ProfilePage() {
   }
   return (
     <>
-      <PageHeader title="Profile" subtitle="Your account, your password and where you are signed in." />
+      <PageHeader
+        title="Profile"
+        subtitle="Your account, how you sign in, where you are signed in and your API tokens."
+      />
       <div className={styles.grid}>
         <div className={styles.column}>
           <AccountCard me={me} />
+          <TwoFactorCard me={me} />
           <ChangePasswordCard me={me} />
         </div>
         <SessionsCard me={me} />
+      </div>
+      <div className={styles.wide}>
+        <ApiTokensCard me={me} />
       </div>
     </>
   );

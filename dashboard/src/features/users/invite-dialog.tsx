@@ -2,8 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { errorMessage, fieldErrors } from '../../lib/errors';
 import { trpc } from '../../lib/trpc';
-import { Button } from '../../ui/button';
-import { Dialog } from '../../ui/dialog';
+import { CreateDialog } from '../../ui/create-dialog';
 import { Input } from '../../ui/input';
 import { OneTimeLink } from '../../ui/one-time-link';
 import { Select } from '../../ui/select';
@@ -37,34 +36,17 @@ export function InviteDialog({ open, onClose }: { open: boolean; onClose: () => 
   const created = invite.data;
 
   return (
-    <Dialog
+    <CreateDialog
       open={open}
       onClose={close}
-      title={created ? 'Invitation ready' : 'Invite a user'}
-      data-testid="invite-dialog"
-      footer={
-        created ? (
-          <Button variant="primary" onClick={close} data-testid="invite-done">
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button variant="ghost" onClick={close} disabled={invite.isPending}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              form="invite-user-form"
-              variant="primary"
-              pending={invite.isPending}
-              pendingText="Creating invitation…"
-              data-testid="invite-submit"
-            >
-              Create invitation
-            </Button>
-          </>
-        )
-      }
+      created={Boolean(created)}
+      title="Invite a user"
+      createdTitle="Invitation ready"
+      formId="invite-user-form"
+      submitLabel="Create invitation"
+      pendingText="Creating invitation…"
+      pending={invite.isPending}
+      testId="invite"
     >
       {created ? (
         <>
@@ -111,6 +93,6 @@ export function InviteDialog({ open, onClose }: { open: boolean; onClose: () => 
           {invite.error && !fields.email && <Alert>{errorMessage(invite.error)}</Alert>}
         </form>
       )}
-    </Dialog>
+    </CreateDialog>
   );
 }

@@ -5,7 +5,8 @@ import { trpc } from '../../lib/trpc';
 import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/card';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { QueryList } from '../../ui/query-list';
+import { EmptyState } from '../../ui/states';
 import table from '../../ui/table.module.css';
 import { initials } from '../shell/top-bar';
 import { plural, roleTone, type UserRow } from './queries';
@@ -113,44 +114,42 @@ export function UsersTable({ meId }: { meId: string }) {
       flush
       data-testid="users-table"
     >
-      {users.isPending ? (
-        <LoadingState label="Loading users…" />
-      ) : users.isError ? (
-        <ErrorState
-          error={users.error}
-          title="Could not load users"
-          onRetry={() => void users.refetch()}
-          retrying={users.isFetching}
-        />
-      ) : users.data.length === 0 ? (
-        <EmptyState title="No users yet" icon="◌">
-          Invite someone to give them an account.
-        </EmptyState>
-      ) : (
-        <div className={table.scroll}>
-          <table className={table.table}>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last seen</th>
-                <th scope="col" className={table.right}>
-                  Sessions
-                </th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <Row key={u.id} user={u} isMe={u.id === meId} now={now} onAction={setAction} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList
+        query={users}
+        loading="Loading users…"
+        errorTitle="Could not load users"
+        empty={
+          <EmptyState title="No users yet" icon="◌">
+            Invite someone to give them an account.
+          </EmptyState>
+        }
+      >
+        {(rows) => (
+          <div className={table.scroll}>
+            <table className={table.table}>
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Last seen</th>
+                  <th scope="col" className={table.right}>
+                    Sessions
+                  </th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((u) => (
+                  <Row key={u.id} user={u} isMe={u.id === meId} now={now} onAction={setAction} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryList>
       <UserActionDialog action={action} meId={meId} onClose={() => setAction(null)} />
     </Card>
   );
