@@ -8,6 +8,7 @@ import { EventsProvider } from '../events/events-provider';
 import { HelpOverlay } from '../shortcuts/help-overlay';
 import { useShortcuts } from '../shortcuts/use-shortcuts';
 import styles from './app-shell.module.css';
+import { EnrolGate } from './enrol-gate';
 import { GuestBanner } from './guest-banner';
 import { GuestEnded } from './guest-ended';
 import { Sidebar } from './sidebar';
@@ -68,8 +69,11 @@ function Shell({ who, pathname }: { who: Me | Guest; pathname: string }) {
   const can = (p: Permission) => who.permissions.includes(p);
   const { helpOpen, setHelpOpen } = useShortcuts(can);
   const guest = who.kind === 'guest' ? who : null;
+  // The core answers 403 to everything but the profile until this user enrols in 2FA.
+  const mustEnrol = who.kind === 'user' && who.mustEnrol2fa;
+  const gated = mustEnrol && pathname !== '/settings/profile';
   return (
-    <EventsProvider enabled={can('events:read')} userId={who.kind === 'user' ? who.user.id : null}>
+    <EventsProvider enabled={can('events:read') && !mustEnrol} userId={who.kind === 'user' ? who.user.id : null}>
       <div className={guest ? `${styles.frame} ${styles.withBanner}` : styles.frame}>
         {guest && <GuestBanner guest={guest} />}
         <div className={styles.shell}>
@@ -83,7 +87,7 @@ function Shell({ who, pathname }: { who: Me | Guest; pathname: string }) {
                 animate={{ opacity: 1, y: 0 }}
                 transition={{ duration: 0.24, ease: [0.2, 0, 0, 1] }}
               >
-                <Outlet />
+                {gated ? <EnrolGate /> : <Outlet />}
               </motion.div>
             </main>
           </div>

@@ -1,9 +1,12 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { errorMessage } from '../../lib/errors';
 import { countdown, fullTime, useNow } from '../../lib/time';
 import { trpc } from '../../lib/trpc';
 import { Badge } from '../../ui/badge';
+import { Button } from '../../ui/button';
 import { IconEye } from '../../ui/icons';
+import { useToast } from '../../ui/toast';
 import type { Guest } from '../auth/use-me';
 import { scopeInfo } from '../guests/scopes';
 import styles from './guest-banner.module.css';
@@ -21,6 +24,17 @@ export function GuestBanner({ guest }: { guest: Guest }) {
   useEffect(() => {
     if (over) void queryClient.invalidateQueries({ queryKey: trpc.session.whoami.queryKey() });
   }, [over, queryClient]);
+  const toast = useToast();
+  // The guest cookie is HttpOnly: only the core can clear it. Asking who this is afterwards
+  // answers "anonymous", which the shell shows as the ended guest access.
+  const end = useMutation(
+    trpc.session.endGuest.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.session.whoami.queryKey() });
+      },
+      onError: (err) => toast({ tone: 'red', title: 'Could not end the guest session', body: errorMessage(err) }),
+    }),
+  );
   const phrases = guest.permissions.flatMap((p) => scopeInfo(p)?.phrase ?? []);
   return (
     <aside className={styles.banner} aria-label="Guest access" data-testid="guest-banner">
@@ -49,6 +63,16 @@ export function GuestBanner({ guest }: { guest: Guest }) {
         )}
       </p>
       <Badge tone="amber">Read-only</Badge>
+      <Button
+        size="sm"
+        variant="ghost"
+        onClick={() => end.mutate()}
+        pending={end.isPending}
+        pendingText="Ending…"
+        data-testid="end-guest-session"
+      >
+        End guest session
+      </Button>
     </aside>
   );
 }

@@ -5,7 +5,10 @@ import styles from '../auth/form.module.css';
 /** What a guest sees once the link is revoked or expires, in place of the pages it opened. */
 export function GuestEnded() {
   return (
-    <AuthLayout title="This guest access has ended" subtitle="The link was revoked or has expired.">
+    <AuthLayout
+      title="This guest access has ended"
+      subtitle="The session was ended, or the link was revoked or has expired."
+    >
       <div className={styles.notice} data-testid="guest-ended">
         <p>
           Guest links are time-limited and can be withdrawn at any moment by whoever shared them. Ask them for a new

@@ -5,6 +5,7 @@ import { useMe } from '../auth/use-me';
 import { PageHeader } from '../shell/page-header';
 import { InviteDialog } from './invite-dialog';
 import { InvitesCard } from './invites-card';
+import { TwoFactorPolicyCard } from './two-factor-policy-card';
 import styles from './users.module.css';
 import { UsersTable } from './users-table';
 
@@ -35,6 +36,7 @@ export function UsersPage() {
       <div className={styles.stack}>
         <UsersTable meId={me.user.id} />
         <InvitesCard />
+        {can('settings:manage') && <TwoFactorPolicyCard />}
       </div>
       <InviteDialog open={inviting} onClose={() => setInviting(false)} />
     </>
