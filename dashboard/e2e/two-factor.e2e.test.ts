@@ -156,7 +156,6 @@ describe('two-factor authentication and API tokens against a real core', () => {
     expect(await row.getAttribute('data-status')).toBe('active');
     await page.reload();
     await expect.poll(() => row.textContent(), { timeout: 8000 }).not.toContain('never'); // last used
-    await page.getByTestId('tokens-card').scrollIntoViewIfNeeded();
     await screenshot(page, '33-tokens-card');
   });
 

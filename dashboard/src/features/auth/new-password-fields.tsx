@@ -11,6 +11,7 @@ export function NewPasswordFields({
   email,
   error,
   mismatch,
+  labels = ['Password', 'Repeat password'],
 }: {
   password: string;
   repeat: string;
@@ -22,11 +23,13 @@ export function NewPasswordFields({
   /** The server's word on the password. */
   error?: string;
   mismatch: boolean;
+  /** The two fields' labels ("New password" where a current one is asked too). */
+  labels?: readonly [string, string];
 }) {
   return (
     <>
       <Input
-        label="Password"
+        label={labels[0]}
         name="password"
         type="password"
         autoComplete="new-password"
@@ -36,7 +39,7 @@ export function NewPasswordFields({
         hint={<PasswordRules password={password} name={name} email={email} />}
       />
       <Input
-        label="Repeat password"
+        label={labels[1]}
         name="repeat"
         type="password"
         autoComplete="new-password"

@@ -9,14 +9,15 @@ import { Alert } from '../../ui/states';
 import styles from '../auth/form.module.css';
 import { NewPasswordFields } from '../auth/new-password-fields';
 import { startSignedIn } from '../auth/use-me';
+import { useNewPassword } from '../auth/use-new-password';
 import { forgetInviteToken } from './invite-token';
 
 /** Name and password for an invited account; the invitation decides the email and role. */
 export function InviteForm({ token }: { token: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ name: '', password: '', repeat: '' });
-  const [mismatch, setMismatch] = useState(false);
+  const [name, setName] = useState('');
+  const pw = useNewPassword();
   const accept = useMutation(
     trpc.users.acceptInvite.mutationOptions({
       onSuccess: async (me) => {
@@ -33,9 +34,7 @@ export function InviteForm({ token }: { token: string }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setMismatch(form.password !== form.repeat);
-    if (form.password !== form.repeat) return;
-    accept.mutate({ token, name: form.name, password: form.password });
+    if (pw.matches()) accept.mutate({ token, name, password: pw.password });
   };
 
   if (refused) {
@@ -62,19 +61,11 @@ export function InviteForm({ token }: { token: string }) {
         autoComplete="name"
         autoFocus
         placeholder="Grace Hopper"
-        value={form.name}
-        onChange={(e) => setForm((f) => ({ ...f, name: e.target.value }))}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
         error={fields.name}
       />
-      <NewPasswordFields
-        password={form.password}
-        repeat={form.repeat}
-        onPassword={(password) => setForm((f) => ({ ...f, password }))}
-        onRepeat={(repeat) => setForm((f) => ({ ...f, repeat }))}
-        name={form.name}
-        error={fields.password}
-        mismatch={mismatch}
-      />
+      <NewPasswordFields {...pw.fields} name={name} error={fields.password} />
       {accept.error && !fields.name && !fields.password && <Alert>{errorMessage(accept.error)}</Alert>}
       <div className={styles.actions}>
         <Button type="submit" variant="primary" block pending={accept.isPending} pendingText="Creating your account…">

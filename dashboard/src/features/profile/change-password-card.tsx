@@ -8,10 +8,9 @@ import { Input } from '../../ui/input';
 import { Alert } from '../../ui/states';
 import { useToast } from '../../ui/toast';
 import styles from '../auth/form.module.css';
-import { PasswordRules } from '../auth/password-rules';
+import { NewPasswordFields } from '../auth/new-password-fields';
 import type { Me } from '../auth/use-me';
-
-const empty = { currentPassword: '', newPassword: '', repeat: '' };
+import { useNewPassword } from '../auth/use-new-password';
 
 const endedText = (n: number) =>
   n === 0 ? 'No other session was signed in.' : `${n} other ${n === 1 ? 'session was' : 'sessions were'} signed out.`;
@@ -19,26 +18,23 @@ const endedText = (n: number) =>
 export function ChangePasswordCard({ me }: { me: Me }) {
   const queryClient = useQueryClient();
   const toast = useToast();
-  const [form, setForm] = useState(empty);
-  const [mismatch, setMismatch] = useState(false);
+  const [currentPassword, setCurrentPassword] = useState('');
+  const pw = useNewPassword();
   const change = useMutation(
     trpc.auth.changePassword.mutationOptions({
       onSuccess: ({ otherSessionsEnded }) => {
-        setForm(empty);
+        setCurrentPassword('');
+        pw.clear();
         toast({ tone: 'green', title: 'Password changed', body: endedText(otherSessionsEnded) });
         void queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
       },
     }),
   );
   const fields = fieldErrors(change.error);
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.target.value }));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setMismatch(form.newPassword !== form.repeat);
-    if (form.newPassword !== form.repeat) return;
-    change.mutate({ currentPassword: form.currentPassword, newPassword: form.newPassword });
+    if (pw.matches()) change.mutate({ currentPassword, newPassword: pw.password });
   };
 
   return (
@@ -53,28 +49,16 @@ export function ChangePasswordCard({ me }: { me: Me }) {
           name="currentPassword"
           type="password"
           autoComplete="current-password"
-          value={form.currentPassword}
-          onChange={set('currentPassword')}
+          value={currentPassword}
+          onChange={(e) => setCurrentPassword(e.target.value)}
           error={fields.currentPassword}
         />
-        <Input
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          value={form.newPassword}
-          onChange={set('newPassword')}
+        <NewPasswordFields
+          {...pw.fields}
+          name={me.user.name}
+          email={me.user.email}
           error={fields.newPassword ?? fields.password}
-          hint={<PasswordRules password={form.newPassword} name={me.user.name} email={me.user.email} />}
-        />
-        <Input
-          label="Repeat new password"
-          name="repeat"
-          type="password"
-          autoComplete="new-password"
-          value={form.repeat}
-          onChange={set('repeat')}
-          error={mismatch ? 'The passwords do not match.' : undefined}
+          labels={['New password', 'Repeat new password']}
         />
         {change.error && !fields.currentPassword && !fields.newPassword && !fields.password && (
           <Alert>{errorMessage(change.error)}</Alert>

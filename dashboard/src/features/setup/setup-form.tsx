@@ -9,13 +9,14 @@ import { Alert } from '../../ui/states';
 import styles from '../auth/form.module.css';
 import { NewPasswordFields } from '../auth/new-password-fields';
 import { startSignedIn } from '../auth/use-me';
+import { useNewPassword } from '../auth/use-new-password';
 import { forgetSetupToken } from './setup-token';
 
 export function SetupForm({ token, cliCommand }: { token: string; cliCommand: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ email: '', name: '', password: '', repeat: '' });
-  const [mismatch, setMismatch] = useState(false);
+  const [form, setForm] = useState({ email: '', name: '' });
+  const pw = useNewPassword();
   const setup = useMutation(
     trpc.auth.setup.mutationOptions({
       onSuccess: async (me) => {
@@ -33,12 +34,7 @@ export function SetupForm({ token, cliCommand }: { token: string; cliCommand: st
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (form.password !== form.repeat) {
-      setMismatch(true);
-      return;
-    }
-    setMismatch(false);
-    setup.mutate({ token, email: form.email, name: form.name, password: form.password });
+    if (pw.matches()) setup.mutate({ token, email: form.email, name: form.name, password: pw.password });
   };
 
   if (forbidden) {
@@ -74,16 +70,7 @@ export function SetupForm({ token, cliCommand }: { token: string; cliCommand: st
         onChange={set('name')}
         error={fields.name}
       />
-      <NewPasswordFields
-        password={form.password}
-        repeat={form.repeat}
-        onPassword={(password) => setForm((f) => ({ ...f, password }))}
-        onRepeat={(repeat) => setForm((f) => ({ ...f, repeat }))}
-        name={form.name}
-        email={form.email}
-        error={fields.password}
-        mismatch={mismatch}
-      />
+      <NewPasswordFields {...pw.fields} name={form.name} email={form.email} error={fields.password} />
       {setup.error && !shownField && <Alert>{errorMessage(setup.error)}</Alert>}
       <div className={styles.actions}>
         <Button type="submit" variant="primary" block pending={setup.isPending} pendingText="Creating admin…">
