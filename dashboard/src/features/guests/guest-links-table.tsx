@@ -6,6 +6,7 @@ import { trpc } from '../../lib/trpc';
 import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/card';
+import { DataTable } from '../../ui/data-table';
 import { ConfirmDialog } from '../../ui/dialog';
 import { QueryList } from '../../ui/query-list';
 import { EmptyState } from '../../ui/states';
@@ -109,28 +110,11 @@ export function GuestLinksTable({ onCreate }: { onCreate: () => void }) {
         }
       >
         {(rows) => (
-          <div className={table.scroll}>
-            <table className={table.table}>
-              <thead>
-                <tr>
-                  <th scope="col">Link</th>
-                  <th scope="col">Access</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Uses</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last use</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((l) => (
-                  <Row key={l.id} link={l} now={now} onRevoke={setRevoking} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Link', 'Access', 'Status', 'Uses', 'Expires', 'Last use']}>
+            {rows.map((l) => (
+              <Row key={l.id} link={l} now={now} onRevoke={setRevoking} />
+            ))}
+          </DataTable>
         )}
       </QueryList>
       <ConfirmDialog

@@ -6,6 +6,7 @@ import { trpc } from '../../lib/trpc';
 import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/card';
+import { DataTable } from '../../ui/data-table';
 import { ConfirmDialog } from '../../ui/dialog';
 import { QueryList } from '../../ui/query-list';
 import { EmptyState } from '../../ui/states';
@@ -106,27 +107,11 @@ export function ApiTokensCard({ me }: { me: Me }) {
         }
       >
         {(rows) => (
-          <div className={table.scroll}>
-            <table className={table.table}>
-              <thead>
-                <tr>
-                  <th scope="col">Token</th>
-                  <th scope="col">Permissions</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((t) => (
-                  <Row key={t.id} token={t} now={now} onRevoke={setRevoking} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Token', 'Permissions', 'Status', 'Expires', 'Last used']}>
+            {rows.map((t) => (
+              <Row key={t.id} token={t} now={now} onRevoke={setRevoking} />
+            ))}
+          </DataTable>
         )}
       </QueryList>
       <CreateTokenDialog open={creating} grantable={perms} onClose={() => setCreating(false)} />

@@ -5,6 +5,7 @@ import { trpc } from '../../lib/trpc';
 import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/card';
+import { DataTable } from '../../ui/data-table';
 import { QueryList } from '../../ui/query-list';
 import { EmptyState } from '../../ui/states';
 import table from '../../ui/table.module.css';
@@ -125,29 +126,11 @@ export function UsersTable({ meId }: { meId: string }) {
         }
       >
         {(rows) => (
-          <div className={table.scroll}>
-            <table className={table.table}>
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col" className={table.right}>
-                    Sessions
-                  </th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((u) => (
-                  <Row key={u.id} user={u} isMe={u.id === meId} now={now} onAction={setAction} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['User', 'Role', 'Status', 'Last seen', { label: 'Sessions', className: table.right }]}>
+            {rows.map((u) => (
+              <Row key={u.id} user={u} isMe={u.id === meId} now={now} onAction={setAction} />
+            ))}
+          </DataTable>
         )}
       </QueryList>
       <UserActionDialog action={action} meId={meId} onClose={() => setAction(null)} />
