@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { TRPCClientError } from '@trpc/client';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditRepository } from '../src/modules/audit/audit.repository.js';
+import { deriveKey } from '../src/platform/keys.js';
 import {
   adminPassword,
   type Browser,
@@ -120,6 +122,54 @@ describe('append-only table', () => {
     await expect(sql`delete from audit_events where seq = 1`).rejects.toThrow(/append-only/);
     await expect(sql`truncate audit_events`).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_checkpoints`).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('appending', () => {
+  const entry = (action: string) => ({
+    at: new Date().toISOString(),
+    actor: { type: 'system' as const, id: null, name: 'test' },
+    ip: null,
+    userAgent: null,
+    action,
+    target: null,
+    outcome: 'success' as const,
+    details: null,
+    requestId: null,
+  });
+  const seqs = async () => (await sql`select seq from audit_events order by seq`).map((r) => Number(r.seq));
+
+  it('keeps one gapless chain when another process appends in between, or a transaction rolls back', async () => {
+    // A second repository has its own remembered head: it stands for a second core process.
+    const other = createAuditRepository(core.platform.database.db);
+    const key = deriveKey(core.platform.masterKey, 'audit-mac');
+    const db = core.platform.database.db;
+    await core.services.audit.recordMany([entry('test.first')]);
+    await other.appendAlone([entry('test.other')], key);
+    await core.services.audit.recordMany([entry('test.after-other'), entry('test.after-other')]);
+    await Promise.all([
+      core.services.audit.recordMany([entry('test.concurrent')]),
+      other.appendAlone([entry('test.concurrent')], key),
+      core.services.audit.recordMany([entry('test.concurrent')]),
+    ]);
+    await expect(
+      db.transaction(async (tx) => {
+        await other.append(tx, [entry('test.rolled-back')], key);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await other.appendAlone([entry('test.after-rollback')], key);
+    await db.transaction((tx) => other.append(tx, [entry('test.in-transaction')], key));
+
+    const all = await seqs();
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    expect((await rowsOf('test.rolled-back')).length).toBe(0);
+    expect((await rowsOf('test.after-rollback')).length).toBe(1);
+    expect(other.stats.fast).toBeGreaterThan(0);
+    expect(other.stats.fallback).toBeGreaterThan(0);
+    const r = await core.services.audit.verify();
+    expect(r.problem).toBeNull();
+    expect(r.checkedRows).toBe(all.length);
   });
 });
 

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gt, gte, ilike, like, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { Sql } from 'postgres';
 import type { Database } from '../../platform/db/client.js';
 import { auditCheckpoints, auditEvents } from './audit.tables.js';
-import { type AuditEntry, columnsOf, genesis, link } from './audit-chain.js';
+import { type AuditColumns, type AuditEntry, type ChainedRow, columnsOf, genesis, link } from './audit-chain.js';
 
 // One lock serialises appends across every core process, which keeps seq gapless and the
 // chain linear; it is held only for the append's own transaction.
@@ -20,26 +21,151 @@ export interface AuditFilter {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The last row this process appended: a hint, checked by PostgreSQL under the lock. */
+interface ChainHead {
+  seq: number;
+  hash: string;
+  mac: string;
+}
+
+const lockSql = `select pg_advisory_xact_lock(${appendLockId})`; // the id as a literal: no parameter
+const insertColumns =
+  'seq, at, actor_type, actor_id, actor_name, ip, action, target_type, target_id, outcome, canon, hash, mac';
+const recordsetTypes =
+  'seq bigint, at timestamptz, actor_type text, actor_id text, actor_name text, ip text, action text, target_type text, target_id text, outcome text, canon text, hash text, mac text';
+// Inserts only if the newest row is still the one the rows were linked to (null: empty log).
+// The same text for any number of rows, so one prepared statement serves record() and
+// recordMany(). Run under the lock, after it was granted, so the check sees every append.
+const headIs = 'where (select hash from audit_events order by seq desc limit 1) is not distinct from';
+const insertIfHead = `insert into audit_events (${insertColumns})
+  select ${insertColumns} from json_to_recordset($1::json) as x(${recordsetTypes}) ${headIs} $2::text`;
+
+type ChainedEntry = AuditColumns & ChainedRow;
+
+function chained(prev: ChainHead, entries: Omit<AuditEntry, 'seq'>[], key: Buffer): ChainedEntry[] {
+  return entries.map((e) => {
+    const entry: AuditEntry = { ...e, seq: prev.seq + 1 };
+    const row = link(prev, entry, key);
+    prev = row;
+    return { ...columnsOf(entry), ...row };
+  });
+}
+
+const recordset = (rows: ChainedEntry[]) =>
+  JSON.stringify(
+    rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      actor_type: r.actorType,
+      actor_id: r.actorId,
+      actor_name: r.actorName,
+      ip: r.ip,
+      action: r.action,
+      target_type: r.targetType,
+      target_id: r.targetId,
+      outcome: r.outcome,
+      canon: r.canon,
+      hash: r.hash,
+      mac: r.mac,
+    })),
+  );
+
+const appended = (rows: ChainedEntry[]) => rows.map(({ seq, hash, mac, canon }) => ({ seq, hash, mac, canon }));
+
+/** The postgres-js client under drizzle, or null on PGlite (one in-process connection, no round trips). */
+export function postgresClientOf(db: Database): Sql | null {
+  const client = (db as { $client?: Partial<Sql> }).$client;
+  return client && typeof client.reserve === 'function' && typeof client.unsafe === 'function' ? (client as Sql) : null;
+}
+
 export function createAuditRepository(db: Database) {
+  const pg = postgresClientOf(db);
+  let head: ChainHead | null = null;
+  const stats = { fast: 0, fallback: 0 };
+
+  /** The locked read of the head, then the insert: when the remembered head is unknown or stale. */
+  async function appendAfterReadingHead(tx: Database, entries: Omit<AuditEntry, 'seq'>[], key: Buffer) {
+    stats.fallback++;
+    await tx.execute(sql.raw(lockSql));
+    const [last] = await tx
+      .select({ seq: auditEvents.seq, hash: auditEvents.hash, mac: auditEvents.mac })
+      .from(auditEvents)
+      .orderBy(desc(auditEvents.seq))
+      .limit(1);
+    const rows = chained(last ?? { seq: 0, hash: genesis, mac: genesis }, entries, key);
+    await tx.insert(auditEvents).values(rows.map((r) => ({ ...r, at: new Date(r.at) })));
+    head = rows.at(-1) ?? head;
+    return appended(rows);
+  }
+
+  const expectedHash = (h: ChainHead) => (h.seq === 0 ? null : h.hash);
+
   return {
-    /** Appends entries (seq assigned here) to the chain inside `tx`. */
+    /** How many appends took the one-round-trip path and how many read the head (for benches). */
+    stats,
+
+    /**
+     * Appends entries (seq assigned here) to the chain inside the caller's transaction `tx`.
+     * On postgres-js the lock and an insert conditional on the remembered head go out
+     * together (one round trip instead of six); if another process appended meanwhile, or
+     * the transaction that wrote the remembered row rolled back, it inserts nothing and the
+     * head is read under the lock that is now held.
+     */
     async append(tx: Database, entries: Omit<AuditEntry, 'seq'>[], key: Buffer) {
-      await tx.execute(sql`select pg_advisory_xact_lock(${appendLockId})`);
-      const [head] = await tx
-        .select({ seq: auditEvents.seq, hash: auditEvents.hash, mac: auditEvents.mac })
-        .from(auditEvents)
-        .orderBy(desc(auditEvents.seq))
-        .limit(1);
-      let prev = head ?? { seq: 0, hash: genesis, mac: genesis };
-      const rows = entries.map((e) => {
-        const entry: AuditEntry = { ...e, seq: prev.seq + 1 };
-        const chained = link(prev, entry, key);
-        prev = chained;
-        const c = columnsOf(entry);
-        return { ...c, at: new Date(c.at), ...chained };
-      });
-      if (rows.length) await tx.insert(auditEvents).values(rows);
-      return rows.map((r) => ({ seq: r.seq, hash: r.hash, mac: r.mac, canon: r.canon }));
+      if (entries.length === 0) return [];
+      if (pg && head) {
+        const rows = chained(head, entries, key);
+        const [, inserted] = await Promise.all([
+          tx.execute(sql.raw(lockSql)),
+          tx
+            .insert(auditEvents)
+            .select(
+              sql`select ${sql.raw(insertColumns)} from json_to_recordset(${recordset(rows)}::json)
+                  as x(${sql.raw(recordsetTypes)}) ${sql.raw(headIs)} ${expectedHash(head)}::text`,
+            )
+            .returning({ seq: auditEvents.seq })
+            .prepare('audit_append_if_head')
+            .execute(),
+        ]);
+        if (inserted.length === rows.length) {
+          stats.fast++;
+          head = rows.at(-1) ?? head;
+          return appended(rows);
+        }
+      }
+      return appendAfterReadingHead(tx, entries, key);
+    },
+
+    /**
+     * Appends entries in a transaction of their own. On postgres-js: BEGIN and the lock, the
+     * conditional insert (a named prepared statement) and COMMIT pipelined on one reserved
+     * connection, one round trip (docs/benchmarks.md, finding D). The insert runs only after
+     * the lock in the same simple query succeeded: if that fails, the transaction is aborted
+     * and the insert with it.
+     */
+    async appendAlone(entries: Omit<AuditEntry, 'seq'>[], key: Buffer) {
+      if (entries.length === 0) return [];
+      if (pg && head) {
+        const rows = chained(head, entries, key);
+        const r = await pg.reserve();
+        let count: number;
+        try {
+          const [, ins] = await Promise.all([
+            r.unsafe(`begin; ${lockSql}`),
+            r.unsafe(insertIfHead, [recordset(rows), expectedHash(head)], { prepare: true }),
+            r.unsafe('commit'),
+          ]);
+          count = ins.count;
+        } finally {
+          r.release();
+        }
+        if (count === rows.length) {
+          stats.fast++;
+          head = rows.at(-1) ?? head;
+          return appended(rows);
+        }
+      }
+      return db.transaction((tx) => appendAfterReadingHead(tx, entries, key));
     },
 
     async head(): Promise<{ seq: number; hash: string; mac: string } | null> {
