@@ -14,7 +14,7 @@ import { fromCore } from './audit.mjs';
 const chain = await fromCore('modules/audit/audit-chain.js');
 const { auditEvents } = await fromCore('modules/audit/audit.tables.js');
 const { createAuditRepository } = await fromCore('modules/audit/audit.repository.js');
-const { and, asc, gt, lte, sql } = await import('drizzle-orm');
+const { and, asc, desc, gt, lte, sql } = await import('drizzle-orm');
 const { Worker } = await import('node:worker_threads');
 
 // ---------------------------------------------------------------------------------------------
@@ -415,146 +415,49 @@ export function createArrayVerifier(key, checkpoints, o, start = { seq: 0, hash:
 }
 
 // ---------------------------------------------------------------------------------------------
-// Appending: audit.repository.ts append() (and the service's own-transaction path), proposed.
-//
-// Now an append in its own transaction is BEGIN, the advisory lock, SELECT the head, INSERT,
-// COMMIT: five statements, awaited one by one, and postgres-js sends each drizzle query that
-// has parameters as Parse/Describe first and Bind/Execute after the answer (drizzle passes
-// prepare: false), so the lock, the head and the insert cost two round trips each: eight in
-// all. Proposed: the repository remembers the head it last wrote (seq, hash, mac) and links
-// new rows to it without reading; the insert is conditional on that head still being the
-// newest row, checked by PostgreSQL under the same advisory lock:
-//
-//   BEGIN; SELECT pg_advisory_xact_lock(<id>);           -- no parameters: one round trip
-//   INSERT INTO audit_events (...) SELECT ... FROM json_to_recordset($1)
-//     WHERE (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1) IS NOT DISTINCT FROM $2
-//     RETURNING seq;                                    -- a named prepared statement
-//   COMMIT;
-//
-// sent together (postgres-js pipelines them on a reserved connection): one round trip. If
-// another process appended meanwhile, or a transaction that carried the remembered row
-// rolled back, the insert inserts nothing and the append falls back to today's locked
-// read-head-insert. Inside a caller's transaction (audited-db.ts), the lock and the
-// conditional insert go out together through drizzle: one round trip instead of six.
+// Appending, as it was before finding D (the baseline the append bench compares with): the
+// locked read of the head, then the insert, in a drizzle transaction — BEGIN, the advisory
+// lock, SELECT of the head, INSERT, COMMIT, each awaited; drizzle runs them unprepared, so
+// postgres-js sends the three with parameters as Parse/Describe first and Bind/Execute after
+// the answer: eight round trips per append. The core now remembers its head and sends the
+// lock and a conditional insert together (audit.repository.ts append()/appendAlone()).
 
 const appendLockId = 0x5e7b0a;
-const insertColumns =
-  'seq, at, actor_type, actor_id, actor_name, ip, action, target_type, target_id, outcome, canon, hash, mac';
-const recordsetTypes =
-  'seq bigint, at timestamptz, actor_type text, actor_id text, actor_name text, ip text, action text, target_type text, target_id text, outcome text, canon text, hash text, mac text';
-const conditionalInsert = `insert into audit_events (${insertColumns})
-  select ${insertColumns} from json_to_recordset($1::json) as x(${recordsetTypes})
-  where (select hash from audit_events order by seq desc limit 1) is not distinct from $2::text
-  returning seq`;
 
-/** Marks "no caller transaction" for the proposed repository (see createProposedAuditService). */
-const ownTransaction = Symbol('own transaction');
-
-/** audit.repository.ts with the proposed append(); everything else is the core's own. */
-export function createProposedAuditRepository(db) {
+/** audit.repository.ts with the append of commit 8b7bf9f; everything else is the core's own. */
+export function createPreviousAuditRepository(db) {
   const base = createAuditRepository(db);
-  const client = db.$client; // postgres-js
-  let head = null; // { seq, hash, mac } this process last appended (a hint, checked under the lock)
   const stats = { fast: 0, fallback: 0 };
-
-  const chained = (prev, entries, key) =>
-    entries.map((e) => {
-      const entry = { ...e, seq: prev.seq + 1 };
-      const row = chain.link(prev, entry, key);
-      prev = row;
-      return { ...chain.columnsOf(entry), ...row };
-    });
-  const recordset = (rows) =>
-    JSON.stringify(
-      rows.map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        actor_type: r.actorType,
-        actor_id: r.actorId,
-        actor_name: r.actorName,
-        ip: r.ip,
-        action: r.action,
-        target_type: r.targetType,
-        target_id: r.targetId,
-        outcome: r.outcome,
-        canon: r.canon,
-        hash: r.hash,
-        mac: r.mac,
-      })),
-    );
-  const result = (rows) => rows.map((r) => ({ seq: r.seq, hash: r.hash, mac: r.mac, canon: r.canon }));
-  const expectedHead = () => (head.seq === 0 ? null : head.hash);
-
-  async function fallback(tx, entries, key) {
+  async function append(tx, entries, key) {
     stats.fallback++;
-    if (tx === ownTransaction) return db.transaction((t) => base.append(t, entries, key));
-    return base.append(tx, entries, key);
+    await tx.execute(sql`select pg_advisory_xact_lock(${appendLockId})`);
+    const [head] = await tx
+      .select({ seq: auditEvents.seq, hash: auditEvents.hash, mac: auditEvents.mac })
+      .from(auditEvents)
+      .orderBy(desc(auditEvents.seq))
+      .limit(1);
+    let prev = head ?? { seq: 0, hash: chain.genesis, mac: chain.genesis };
+    const rows = entries.map((e) => {
+      const entry = { ...e, seq: prev.seq + 1 };
+      const chained = chain.link(prev, entry, key);
+      prev = chained;
+      const c = chain.columnsOf(entry);
+      return { ...c, at: new Date(c.at), ...chained };
+    });
+    if (rows.length) await tx.insert(auditEvents).values(rows);
+    return rows.map((r) => ({ seq: r.seq, hash: r.hash, mac: r.mac, canon: r.canon }));
   }
-
-  return {
-    ...base,
-    stats,
-    async append(tx, entries, key) {
-      if (entries.length === 0) return [];
-      if (head) {
-        const rows = chained(head, entries, key);
-        let inserted;
-        if (tx === ownTransaction) {
-          const r = await client.reserve();
-          try {
-            const [, , ins] = await Promise.all([
-              r.unsafe('begin'),
-              r.unsafe(`select pg_advisory_xact_lock(${appendLockId})`),
-              r.unsafe(conditionalInsert, [recordset(rows), expectedHead()], { prepare: true }),
-              r.unsafe('commit'),
-            ]);
-            inserted = ins.count;
-          } finally {
-            r.release();
-          }
-        } else {
-          const [, ins] = await Promise.all([
-            tx.execute(sql.raw(`select pg_advisory_xact_lock(${appendLockId})`)),
-            tx
-              .insert(auditEvents)
-              .select(
-                sql`select ${sql.raw(insertColumns)} from json_to_recordset(${recordset(rows)}::json) as x(${sql.raw(recordsetTypes)})
-                    where (select hash from audit_events order by seq desc limit 1) is not distinct from ${expectedHead()}::text`,
-              )
-              .returning({ seq: auditEvents.seq })
-              .prepare('audit_append_if_head')
-              .execute(),
-          ]);
-          inserted = ins.length;
-        }
-        if (inserted === rows.length) {
-          stats.fast++;
-          head = rows.at(-1);
-          return result(rows);
-        }
-      }
-      const rows = await fallback(tx, entries, key);
-      head = rows.at(-1);
-      return rows;
-    },
-  };
+  return { ...base, stats, append, appendAlone: (entries, key) => db.transaction((t) => append(t, entries, key)) };
 }
 
-/**
- * The core's own createAuditService() (audit.service.ts, unchanged) over the proposed
- * repository. Its append() without a caller transaction calls db.transaction(t => append(t));
- * here that hands the repository a marker instead, so it can run its own pipelined
- * transaction — in core/src the service would call e.g. repo.appendAlone(entries, key).
- */
-export async function createProposedAuditService(platform, services) {
+/** The core's own createAuditService() (audit.service.ts) over the previous repository. */
+export async function createPreviousAuditService(platform, services) {
   const { createAuditService } = await fromCore('modules/audit/audit.service.js');
   const { deriveKey, loadSigningKey } = await fromCore('platform/keys.js');
   const { config, log } = platform;
-  const repo = createProposedAuditRepository(platform.database.db);
-  const db = Object.create(platform.database.db);
-  db.transaction = (fn) => fn(ownTransaction);
+  const repo = createPreviousAuditRepository(platform.database.db);
   const audit = createAuditService({
-    db,
+    db: platform.database.db,
     repo,
     macKey: deriveKey(platform.masterKey, 'audit-mac'),
     signingKey: loadSigningKey({ configured: config.audit.signingKey, dataDir: config.dataDir, log }),
