@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Brings up the real components the tests need, reusing what already runs:
-# PostgreSQL (private cluster on 127.0.0.1:55432), Redis (127.0.0.1:56379, 64 databases)
-# and Debian's Chromium. Installs missing Debian packages when run as root.
+# PostgreSQL (private cluster on 127.0.0.1:55432), Redis (127.0.0.1:56379, 64 databases),
+# Debian's Chromium, and what the sshd test nodes need (OpenSSH server and client, tmux, git,
+# sudo, iproute2, /run/sshd and the login users sbx-sudo and sbx-nosudo; the nodes themselves
+# are started per test by core/test/helpers/sshd.mjs). Installs what is missing when run as root.
 # Source it (". scripts/test-env.sh") to get TEST_PG_URL, TEST_REDIS_URL and CHROMIUM_PATH.
 set -euo pipefail
 
@@ -40,6 +42,34 @@ if [ -z "$pg_bin" ]; then
 fi
 need_pkg redis-server redis-server
 need_pkg chromium chromium
+need_pkg /usr/sbin/sshd openssh-server
+need_pkg ssh openssh-client
+need_pkg scp openssh-client
+need_pkg tmux tmux
+need_pkg git git
+need_pkg sudo sudo
+need_pkg ip iproute2
+
+# Test nodes log in as root, as a user with passwordless sudo and as one without sudo.
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p /run/sshd # sshd's privilege-separation directory; systemd would create it
+  for u in sbx-sudo sbx-nosudo; do
+    id -u "$u" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$u"
+    # useradd leaves the password locked ('!'), and sshd without PAM then refuses even key
+    # logins; '*' means "no password" without the lock.
+    [ "$(getent shadow "$u" | cut -d: -f2)" = '*' ] || usermod -p '*' "$u"
+  done
+  sudoers_line='sbx-sudo ALL=(ALL:ALL) NOPASSWD: ALL'
+  if [ "$(cat /etc/sudoers.d/sbx-sudo 2>/dev/null)" != "$sudoers_line" ]; then
+    sudoers_tmp=$(mktemp)
+    echo "$sudoers_line" >"$sudoers_tmp"
+    visudo -cqf "$sudoers_tmp" # a broken file in /etc/sudoers.d would break sudo for everyone
+    install -m 0440 -o root -g root "$sudoers_tmp" /etc/sudoers.d/sbx-sudo
+    rm -f "$sudoers_tmp"
+  fi
+else
+  echo "test-env: not root: the sshd test nodes need root (users sbx-sudo, sbx-nosudo; network namespaces)" >&2
+fi
 
 pg_dir="$SB_TEST_DIR/pg"
 if ! "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; then
