@@ -34,6 +34,12 @@ const envSchema = z.object({
   SERVERBOX_AUDIT_CHECKPOINT_MINUTES: seconds(10),
   SERVERBOX_AUDIT_CHECKPOINT_SINK: z.string().optional(),
   SERVERBOX_STREAM_RECHECK_SECONDS: seconds(30),
+  SERVERBOX_NODE_HEALTH_SECONDS: seconds(30),
+  SERVERBOX_SSH_READY_TIMEOUT_SECONDS: seconds(10),
+  SERVERBOX_SSH_KEEPALIVE_SECONDS: seconds(15),
+  SERVERBOX_SSH_KEEPALIVE_COUNT: seconds(3),
+  SERVERBOX_SSH_IDLE_SECONDS: seconds(300),
+  SERVERBOX_SSH_MAX_CONNECTIONS: seconds(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,6 +84,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointSink: e.SERVERBOX_AUDIT_CHECKPOINT_SINK,
     },
     streamRecheckSeconds: e.SERVERBOX_STREAM_RECHECK_SECONDS,
+    nodes: { healthSeconds: e.SERVERBOX_NODE_HEALTH_SECONDS },
+    ssh: {
+      readyTimeoutMs: e.SERVERBOX_SSH_READY_TIMEOUT_SECONDS * 1000,
+      keepaliveIntervalMs: e.SERVERBOX_SSH_KEEPALIVE_SECONDS * 1000,
+      keepaliveCountMax: e.SERVERBOX_SSH_KEEPALIVE_COUNT,
+      idleCloseMs: e.SERVERBOX_SSH_IDLE_SECONDS * 1000,
+      maxConnections: e.SERVERBOX_SSH_MAX_CONNECTIONS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -16,6 +16,8 @@ import { createUserAdminService } from './modules/access/users.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { withAuditedTransactions } from './modules/audit/audited-db.js';
+import { createNodeRepository } from './modules/nodes/nodes.repository.js';
+import { createNodeService } from './modules/nodes/nodes.service.js';
 import { createEventStreamService } from './modules/system/event-stream.service.js';
 import { createSystemService } from './modules/system/system.service.js';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.js';
@@ -212,6 +214,16 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     if (c.bearer !== undefined) return tokens.authenticate(c.bearer);
     return (await auth.authenticate(c.sessionToken)) ?? guests.authenticate(c.guestToken);
   };
-  return { bus, audit, auth, userAdmin, guests, tokens, twoFactor, system, eventStream, resolveActor };
+  const nodes = createNodeService({
+    db,
+    repo: createNodeRepository(db),
+    vault: createVault(p.masterKey),
+    events: bus,
+    audit,
+    log: p.log,
+    healthSeconds: p.config.nodes.healthSeconds,
+    pool: p.config.ssh,
+  });
+  return { bus, audit, auth, userAdmin, guests, tokens, twoFactor, system, eventStream, resolveActor, nodes };
 }
 export type Services = ReturnType<typeof createServices>;

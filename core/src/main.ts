@@ -27,6 +27,7 @@ async function main() {
   const services = createServices(platform);
   await services.bus.start();
   await services.audit.start();
+  services.nodes.start();
   const app = createApp({ services, log, trustProxy: config.trustProxy, dashboardDir: config.dashboardDir });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -61,6 +62,7 @@ async function main() {
     server.close();
     await services.bus.stop(); // ends open event streams so their connections can close
     await services.audit.stop();
+    await services.nodes.stop();
     if ('closeAllConnections' in server) server.closeAllConnections();
     await platform.close();
     if (existsSync(pidFile)) rmSync(pidFile, { force: true });

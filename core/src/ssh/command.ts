@@ -39,7 +39,9 @@ export type Program =
   | 'sudo'
   | 'systemctl'
   | 'journalctl'
-  | 'echo';
+  | 'sleep'
+  | 'id'
+  | 'test';
 
 /** Values after `--`: never read as options, whatever they start with. */
 export interface Operands {

@@ -14,6 +14,7 @@ import {
 import { reauthWindowMs } from '../modules/access/auth.service.js';
 import { can as actorCan, actorRef, type Permission } from '../modules/access/permissions.js';
 import { type AuditScope, auditContext, redact } from '../platform/audit-context.js';
+import { SshError, type SshErrorCode } from '../ssh/ssh-error.js';
 import type { Context } from './context.js';
 
 /** Every procedure declares who may call it; a test walks the router to enforce this. */
@@ -34,6 +35,20 @@ const codeOf = (err: DomainError): TRPC_ERROR_CODE_KEY => {
   return 'INTERNAL_SERVER_ERROR';
 };
 
+/** How a failure to reach or use a node reads over the API. */
+const sshCodes: Record<SshErrorCode, TRPC_ERROR_CODE_KEY> = {
+  unreachable: 'BAD_GATEWAY',
+  'auth-failed': 'BAD_GATEWAY',
+  'connection-lost': 'BAD_GATEWAY',
+  'host-key-unknown': 'PRECONDITION_FAILED',
+  'host-key-mismatch': 'PRECONDITION_FAILED',
+  'sudo-required': 'PRECONDITION_FAILED',
+  timeout: 'GATEWAY_TIMEOUT',
+  busy: 'SERVICE_UNAVAILABLE',
+  cancelled: 'CLIENT_CLOSED_REQUEST',
+  'output-limit': 'PAYLOAD_TOO_LARGE',
+};
+
 /** The one place domain and infrastructure errors become tRPC errors. */
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) {
@@ -41,6 +56,13 @@ export function toTRPCError(err: unknown): TRPCError {
     return err;
   }
   if (err instanceof DomainError) return new TRPCError({ code: codeOf(err), message: err.message, cause: err });
+  if (err instanceof SshError) {
+    const cause = new DomainError(err.message, {
+      ssh: err.code,
+      ...(err.details.retryAt ? { retryAt: err.details.retryAt.toISOString() } : {}),
+    });
+    return new TRPCError({ code: sshCodes[err.code], message: err.message, cause });
+  }
   if (isInfrastructureError(err)) {
     return new TRPCError({
       code: 'SERVICE_UNAVAILABLE',

@@ -5,6 +5,7 @@ import { twoFactorRouter } from '../modules/access/two-factor.router.js';
 import { usersRouter } from '../modules/access/users.router.js';
 import { sessionRouter } from '../modules/access/whoami.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
+import { nodesRouter } from '../modules/nodes/nodes.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
 import { router } from './init.js';
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   system: systemRouter,
   events: eventsRouter,
   audit: auditRouter,
+  nodes: nodesRouter,
 });
 
 export type AppRouter = typeof appRouter;

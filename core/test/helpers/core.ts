@@ -81,6 +81,7 @@ export async function startCore(
       server.close();
       await services.bus.stop();
       await services.audit.stop();
+      await services.nodes.stop();
       if ('closeAllConnections' in server) server.closeAllConnections();
       await platform.close();
       await s.drop?.();

@@ -15,6 +15,16 @@ export const permissions = [
   'audit:read', // the audit log and its live tail
   'audit:verify', // run chain verification
   'audit:export', // download export bundles
+  'nodes:read', // the node list, facts, health and pool state (in scope)
+  'nodes:write', // add, edit and remove nodes; their SSH keys
+  'nodes:trust', // confirm a node's host key, or accept a changed one
+  'nodes:exec', // run the named commands admins defined (fleet runs)
+  'nodes:shell', // ad-hoc shell commands on nodes
+  'commands:manage', // define the named commands
+  'services:read', // systemd units, their status and journals
+  'services:write', // start, stop, restart, reload, enable, disable units
+  'files:read', // download files from nodes
+  'files:write', // upload files to nodes (atomic replace)
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -22,8 +32,17 @@ const everything: readonly Permission[] = permissions;
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: everything,
-  operator: ['profile:manage', 'system:read', 'events:read'],
-  viewer: ['profile:manage', 'system:read', 'events:read'],
+  operator: [
+    'profile:manage',
+    'system:read',
+    'events:read',
+    'nodes:read',
+    'nodes:exec',
+    'services:read',
+    'services:write',
+    'files:read',
+  ],
+  viewer: ['profile:manage', 'system:read', 'events:read', 'nodes:read', 'services:read'],
 };
 
 /**
@@ -94,6 +113,7 @@ export const guestGrantable = [
   'audit:verify',
   'audit:export',
   'system:read',
+  'nodes:read',
 ] as const satisfies readonly Permission[];
 /** Every guest may hold its one live stream (events are still filtered per permission). */
 const guestImplicit: readonly Permission[] = ['events:read'];

@@ -25,7 +25,12 @@ export function createEventStreamService(d: {
     (actor: Actor): EventFilter =>
     (e) => {
       const permission = topics[e.topic].permission;
-      return permission !== null && can(actor, permission);
+      if (permission === null) return false;
+      // Events about one node reach only actors whose scope holds it; events meant for one
+      // session (a journal it follows) reach only that session.
+      const data = e.data as { node?: { id: string; labels: string[] }; forSession?: string };
+      if (data.forSession !== undefined && data.forSession !== sessionKeyOf(actor)) return false;
+      return can(actor, permission, data.node ? { nodeId: data.node.id, labels: data.node.labels } : undefined);
     };
 
   return {

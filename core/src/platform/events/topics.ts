@@ -5,6 +5,9 @@ import type { Permission } from '../../modules/access/permissions.js';
 // dashboard share it. `permission: null` marks an internal topic never sent to a browser.
 
 const actorRef = z.object({ id: z.string(), name: z.string(), email: z.string() });
+/** Events about one node carry it this way; the stream filters them by node scope. */
+const nodeRef = z.object({ id: z.string(), name: z.string(), labels: z.array(z.string()) });
+const nodeStatus = z.enum(['pending', 'online', 'degraded', 'offline', 'quarantined']);
 
 export const topics = {
   'auth.signedIn': { permission: 'activity:read', payload: z.object({ user: actorRef, ip: z.string().nullable() }) },
@@ -59,6 +62,29 @@ export const topics = {
     }),
   },
   'audit.checkpointed': { permission: 'audit:read', payload: z.object({ seq: z.number(), at: z.string() }) },
+  'nodes.changed': {
+    permission: 'nodes:read',
+    payload: z.object({
+      node: nodeRef,
+      change: z.enum(['added', 'updated', 'removed', 'hostKeyTrusted', 'facts']),
+      by: z.string().nullable(),
+    }),
+  },
+  'nodes.health': {
+    permission: 'nodes:read',
+    payload: z.object({
+      node: nodeRef,
+      status: nodeStatus,
+      statusReason: z.string().nullable(),
+      rttMs: z.number().nullable(),
+      lastSeenAt: z.string().nullable(),
+    }),
+  },
+  /** A node presented a host key that is not pinned: first contact, or a mismatch (quarantined). */
+  'nodes.hostKey': {
+    permission: 'nodes:read',
+    payload: z.object({ node: nodeRef, reason: z.enum(['unknown', 'mismatch']), fingerprint: z.string() }),
+  },
   /** Tells every core process to forget cached copies of these sessions (they stay valid). */
   'sessions.refresh': { permission: null, payload: z.object({ sessionIds: z.array(z.string()) }) },
   /** Tells every core process to close the streams of these sessions at once. */

@@ -15,6 +15,12 @@ export const guestScopes = [
   },
   { scope: 'audit:export', short: 'Export', description: 'Export audit bundles', phrase: 'export audit bundles' },
   { scope: 'system:read', short: 'Core health', description: 'See core health', phrase: 'see core health' },
+  {
+    scope: 'nodes:read',
+    short: 'Nodes',
+    description: 'See nodes in scope: facts, health and pool state',
+    phrase: 'see the nodes in scope',
+  },
 ] as const satisfies readonly { scope: GuestScope; short: string; description: string; phrase: string }[];
 
 // Fails to compile when the core can grant a scope this list does not describe.
