@@ -6,7 +6,8 @@ import type { TRPCClientError } from '@trpc/client';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditRepository } from '../src/modules/audit/audit.repository.js';
-import { deriveKey } from '../src/platform/keys.js';
+import { createAuditService } from '../src/modules/audit/audit.service.js';
+import { deriveKey, loadSigningKey } from '../src/platform/keys.js';
 import {
   adminPassword,
   type Browser,
@@ -24,6 +25,38 @@ const verifier = fileURLToPath(new URL('../../scripts/verify-audit-bundle.mjs', 
 let core: TestCore;
 let sql: postgres.Sql;
 let admin: Browser;
+type Verify = () => ReturnType<TestCore['services']['audit']['verify']>;
+/** The core's verify() cut into chunks of 4 rows: here (sources), and in 2 worker threads (the build). */
+const chunked: { name: string; verify: Verify }[] = [];
+
+async function chunkedVerifiers(): Promise<typeof chunked> {
+  const p = core.platform;
+  const deps = (m: { createAuditRepository: typeof createAuditRepository }) => ({
+    db: p.database.db,
+    repo: m.createAuditRepository(p.database.db),
+    macKey: deriveKey(p.masterKey, 'audit-mac'),
+    signingKey: loadSigningKey({ configured: p.config.audit.signingKey, dataDir: p.config.dataDir, log: p.log }),
+    bus: core.services.bus,
+    log: p.log,
+    checkpointEveryRows: 1_000_000,
+    checkpointEveryMinutes: 60,
+  });
+  const here = createAuditService({
+    ...deps({ createAuditRepository }),
+    verify: { chunkRows: 4, inThreadChunks: true },
+  });
+  // Worker threads run the compiled worker: the service from the build (tsc before vitest).
+  const dist = '../dist/modules/audit';
+  const built = {
+    ...((await import(`${dist}/audit.service.js`)) as { createAuditService: typeof createAuditService }),
+    ...((await import(`${dist}/audit.repository.js`)) as { createAuditRepository: typeof createAuditRepository }),
+  };
+  const workers = built.createAuditService({ ...deps(built), verify: { chunkRows: 4, workers: 2, batchRows: 3 } });
+  return [
+    { name: 'chunks of 4 rows in this thread', verify: () => here.verify() },
+    { name: 'chunks of 4 rows in 2 worker threads', verify: () => workers.verify() },
+  ];
+}
 beforeAll(async () => {
   core = await startCore({ SERVERBOX_AUDIT_CHECKPOINT_ROWS: '10', SERVERBOX_SESSION_CACHE_MS: '0' });
   sql = postgres(core.stores.databaseUrl, { max: 2, onnotice: () => {} });
@@ -45,6 +78,7 @@ beforeAll(async () => {
     newPassword: adminPassword,
   });
   await core.services.audit.checkpoint();
+  chunked.push(...(await chunkedVerifiers()));
 });
 afterAll(async () => {
   await sql.end();
@@ -185,7 +219,10 @@ async function tampered(change: (tx: postgres.TransactionSql) => Promise<unknown
     await tx`alter table audit_checkpoints enable trigger user`;
   });
   try {
-    return await core.services.audit.verify();
+    const r = await core.services.audit.verify();
+    // The parallel walk over chunks must find exactly what the sequential one finds.
+    for (const c of chunked) expect({ [c.name]: (await c.verify()).problem }).toEqual({ [c.name]: r.problem });
+    return r;
   } finally {
     await sql.begin(async (tx) => {
       await tx`alter table audit_events disable trigger user`;
@@ -203,6 +240,7 @@ async function tampered(change: (tx: postgres.TransactionSql) => Promise<unknown
 describe('verification', () => {
   it('reports an intact chain with its checkpoints', async () => {
     const r = await core.services.audit.verify();
+    for (const c of chunked) expect(await c.verify()).toMatchObject({ ok: true, checkedRows: r.checkedRows });
     expect(r.problem).toBeNull();
     expect(r.ok).toBe(true);
     expect(r.checkedRows).toBe(r.lastSeq);

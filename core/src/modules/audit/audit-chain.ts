@@ -54,6 +54,13 @@ export function chainMac(key: Buffer | KeyObject, prevMac: string, seq: number, 
     .digest('hex');
 }
 
+/** The MAC as bytes, for comparing in constant time without decoding two hex strings. */
+export function chainMacBytes(key: KeyObject, prevMac: string, seq: number, canon: string): Buffer {
+  return createHmac('sha256', key)
+    .update(frame(prevMac, seq, canon))
+    .digest();
+}
+
 export function link(prev: { hash: string; mac: string }, entry: AuditEntry, key: Buffer): ChainedRow {
   const canon = canonOf(entry);
   return {
@@ -84,8 +91,6 @@ export interface VerifyProblem {
   message: string;
 }
 
-const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
 /** The filterable columns kept beside the canonical text (details live only in the text). */
 export interface AuditColumns {
   at: string;
@@ -113,23 +118,68 @@ export function columnsOf(e: AuditEntry): AuditColumns {
   };
 }
 
-function columnsDiffer(a: AuditColumns, b: AuditColumns): string | null {
-  for (const k of Object.keys(a) as (keyof AuditColumns)[]) if (a[k] !== b[k]) return k;
+/** The columns of a verifiable row after seq, canon, hash and mac, in this order. */
+export const verifiedColumns = [
+  'at',
+  'actorType',
+  'actorId',
+  'actorName',
+  'ip',
+  'action',
+  'targetType',
+  'targetId',
+  'outcome',
+] as const satisfies readonly (keyof AuditColumns)[];
+
+/**
+ * A row as verification reads it: an array, not an object (no per-row object to build and
+ * collect, docs/benchmarks.md): seq, canon, hash, mac, then the `verifiedColumns` in order
+ * with `at` as the ISO text the entry holds. Offline (bundles) the columns are absent.
+ */
+export type VerifiableRow = readonly [
+  seq: number,
+  canon: string,
+  hash: string,
+  mac: string,
+  ...columns: (string | null)[],
+];
+
+function columnsDiffer(e: AuditEntry, row: VerifiableRow): string | null {
+  let c: AuditColumns;
+  try {
+    c = columnsOf(e);
+  } catch {
+    return 'actor'; // authenticated text that is not an audit entry at all
+  }
+  for (let i = 0; i < verifiedColumns.length; i++) {
+    const k = verifiedColumns[i] as keyof AuditColumns;
+    if (c[k] !== row[4 + i]) return k;
+  }
   return null;
 }
 
-export type VerifiableRow = ChainedRow & { columns: AuditColumns | null };
+const missing = (from: number, to: number): VerifyProblem => ({
+  seq: from,
+  reason: 'missing',
+  message: `rows ${from}..${to} are missing`,
+});
 
 /**
  * Walks rows in seq order, batch by batch, and stops at the first bad one. `key` is null
  * offline: then only the public hash chain and the signed checkpoints are checked.
- * `checkpoints` maps seq → the (hash, mac) a signed checkpoint vouches for.
+ * `checkpoints` maps seq → the (hash, mac) a signed checkpoint vouches for. `start` is the
+ * stored row just before the first one fed (a chunk verified on its own, in parallel with
+ * the others: if that row is bad, the chunk before reports it).
  */
-export function createChainVerifier(rawKey: Buffer | null, checkpoints: Map<number, { hash: string; mac: string }>) {
+export function createChainVerifier(
+  rawKey: Buffer | null,
+  checkpoints: Map<number, { hash: string; mac: string }>,
+  start: { seq: number; hash: string; mac: string } = { seq: 0, hash: genesis, mac: genesis },
+) {
   const key = rawKey ? createSecretKey(rawKey) : null;
-  let expected = 1;
-  let prevHash = genesis;
-  let prevMac = genesis;
+  let expected = start.seq + 1;
+  let prevHash = start.hash;
+  let prevMac = start.mac;
   let pending: VerifiableRow | null = null;
   let problem: VerifyProblem | null = null;
 
@@ -141,59 +191,59 @@ export function createChainVerifier(rawKey: Buffer | null, checkpoints: Map<numb
     }
   };
 
+  // The MAC is compared as bytes in constant time; the hash is public, compared as text.
+  const macMatches = (mac: Buffer, stored: string) => {
+    if (stored.length !== 64) return false;
+    const bytes = Buffer.from(stored, 'hex');
+    return bytes.length === 32 && timingSafeEqual(mac, bytes);
+  };
+
   function check(row: VerifiableRow, next: VerifiableRow | null): VerifyProblem | null {
-    if (row.seq > expected) {
-      return { seq: expected, reason: 'missing', message: `rows ${expected}..${row.seq - 1} are missing` };
-    }
-    if (row.seq < expected)
-      return { seq: row.seq, reason: 'reordered', message: `row ${row.seq} appears out of order` };
+    const [seq, canon, hash, mac] = row;
+    if (seq > expected) return missing(expected, seq - 1);
+    if (seq < expected) return { seq, reason: 'reordered', message: `row ${seq} appears out of order` };
     let parsed: AuditEntry;
     try {
-      parsed = JSON.parse(row.canon) as AuditEntry;
+      parsed = JSON.parse(canon) as AuditEntry;
     } catch {
-      return { seq: row.seq, reason: 'edited', message: 'stored canonical text is not JSON' };
+      return { seq, reason: 'edited', message: 'stored canonical text is not JSON' };
     }
-    if (parsed.seq !== row.seq) {
-      return {
-        seq: row.seq,
-        reason: 'reordered',
-        message: `row ${row.seq} holds the entry written as ${String(parsed.seq)}`,
-      };
+    if (parsed?.seq !== seq) {
+      return { seq, reason: 'reordered', message: `row ${seq} holds the entry written as ${String(parsed?.seq)}` };
     }
-    const differs = row.columns && columnsDiffer(columnsOf(parsed), row.columns);
-    if (differs)
-      return { seq: row.seq, reason: 'edited', message: `column ${differs} differs from the authenticated text` };
-    if (!same(chainHash(prevHash, row.seq, row.canon), row.hash)) {
-      return { seq: row.seq, reason: 'edited', message: 'hash chain broken: content or order changed' };
+    const differs = row.length > 4 && columnsDiffer(parsed, row);
+    if (differs) return { seq, reason: 'edited', message: `column ${differs} differs from the authenticated text` };
+    if (chainHash(prevHash, seq, canon) !== hash) {
+      return { seq, reason: 'edited', message: 'hash chain broken: content or order changed' };
     }
-    if (key && !same(chainMac(key, prevMac, row.seq, row.canon), row.mac)) {
+    if (key && !macMatches(chainMacBytes(key, prevMac, seq, canon), mac)) {
       // The public hash was recomputed, so whoever wrote this row lacked the audit key.
       // If the next row was first written at this position, rows were shifted to make room.
-      const inserted = next !== null && seqIn(next.canon) === row.seq;
+      const inserted = next !== null && seqIn(next[1]) === seq;
       return {
-        seq: row.seq,
+        seq,
         reason: inserted ? 'inserted' : 'edited',
         message: inserted ? 'row was inserted without the audit key' : 'row was rewritten without the audit key',
       };
     }
-    const cp = checkpoints.get(row.seq);
-    if (cp && (cp.hash !== row.hash || cp.mac !== row.mac)) {
-      return { seq: row.seq, reason: 'edited', message: 'row differs from what its signed checkpoint vouches for' };
+    const cp = checkpoints.get(seq);
+    if (cp && (cp.hash !== hash || cp.mac !== mac)) {
+      return { seq, reason: 'edited', message: 'row differs from what its signed checkpoint vouches for' };
     }
     return null;
   }
 
   return {
     /** Feed rows in seq order. Returns the first problem once found. */
-    push(rows: VerifiableRow[]): VerifyProblem | null {
+    push(rows: readonly VerifiableRow[]): VerifyProblem | null {
       for (const row of rows) {
         if (problem) return problem;
         if (pending) {
           problem = check(pending, row);
           if (!problem) {
-            prevHash = pending.hash;
-            prevMac = pending.mac;
-            expected = pending.seq + 1;
+            prevHash = pending[2];
+            prevMac = pending[3];
+            expected = pending[0] + 1;
           }
         }
         pending = row;
@@ -204,8 +254,19 @@ export function createChainVerifier(rawKey: Buffer | null, checkpoints: Map<numb
     finish(): VerifyProblem | null {
       if (!problem && pending) {
         problem = check(pending, null);
-        if (!problem) expected = pending.seq + 1;
+        if (!problem) expected = pending[0] + 1;
         pending = null;
+      }
+      return problem;
+    },
+    /**
+     * Call instead of finish() at the end of a chunk that is not the end of the log, after
+     * feeding the first row past it (checked by the next chunk, it only serves as `next`):
+     * reports rows missing up to `last`, the chunk's last seq.
+     */
+    settle(last: number): VerifyProblem | null {
+      if (!problem && (pending === null || pending[0] > expected) && expected <= last) {
+        problem = missing(expected, (pending?.[0] ?? last + 1) - 1);
       }
       return problem;
     },

@@ -2,7 +2,15 @@ import { and, asc, desc, eq, gt, gte, ilike, like, lt, lte, or, type SQL, sql } 
 import type { Sql } from 'postgres';
 import type { Database } from '../../platform/db/client.js';
 import { auditCheckpoints, auditEvents } from './audit.tables.js';
-import { type AuditColumns, type AuditEntry, type ChainedRow, columnsOf, genesis, link } from './audit-chain.js';
+import {
+  type AuditColumns,
+  type AuditEntry,
+  type ChainedRow,
+  columnsOf,
+  genesis,
+  link,
+  type VerifiableRow,
+} from './audit-chain.js';
 
 // One lock serialises appends across every core process, which keeps seq gapless and the
 // chain linear; it is held only for the append's own transaction.
@@ -76,6 +84,33 @@ const appended = (rows: ChainedEntry[]) => rows.map(({ seq, hash, mac, canon }) 
 export function postgresClientOf(db: Database): Sql | null {
   const client = (db as { $client?: Partial<Sql> }).$client;
   return client && typeof client.reserve === 'function' && typeof client.unsafe === 'function' ? (client as Sql) : null;
+}
+
+// Verification reads rows as arrays in VerifiableRow order, `at` as the ISO text the entry
+// holds (made by PostgreSQL: no Date per row); `until` null reads to the end of the log.
+const atText = `to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const verifyBatchSql = `select seq, canon, hash, mac, ${atText}, actor_type, actor_id, actor_name, ip, action,
+  target_type, target_id, outcome from audit_events where seq > $1 and seq <= $2 order by seq limit $3`;
+const noEnd = Number.MAX_SAFE_INTEGER;
+
+export type ReadVerifyBatch = (after: number, until: number | null, limit: number) => Promise<VerifiableRow[]>;
+
+/** Verification reads over a postgres-js client (also a worker thread's own connection). */
+export function createVerifyReader(client: Sql) {
+  return {
+    batch: (async (after, until, limit) => {
+      const rows = (await client
+        .unsafe(verifyBatchSql, [after, until ?? noEnd, limit], { prepare: true })
+        .values()) as unknown as [string | number, ...string[]][];
+      for (const r of rows) r[0] = Number(r[0]); // int8 arrives as text
+      return rows as unknown as VerifiableRow[];
+    }) satisfies ReadVerifyBatch,
+    /** The stored hash and MAC of one row (a chunk's starting point), null if it is missing. */
+    async link(seq: number): Promise<{ hash: string; mac: string } | null> {
+      const [row] = await client.unsafe('select hash, mac from audit_events where seq = $1', [seq], { prepare: true });
+      return row ? { hash: row.hash as string, mac: row.mac as string } : null;
+    },
+  };
 }
 
 export function createAuditRepository(db: Database) {
@@ -215,6 +250,63 @@ export function createAuditRepository(db: Database) {
         .orderBy(asc(auditEvents.seq))
         .limit(limit);
     },
+
+    /** Verification reads: arrays from postgres-js, or from drizzle on PGlite. */
+    verifyReader(): ReturnType<typeof createVerifyReader> {
+      if (pg) return createVerifyReader(pg);
+      return {
+        async batch(after, until, limit) {
+          const rows = await db
+            .select({
+              seq: auditEvents.seq,
+              canon: auditEvents.canon,
+              hash: auditEvents.hash,
+              mac: auditEvents.mac,
+              at: sql.raw(atText).mapWith(String),
+              actorType: auditEvents.actorType,
+              actorId: auditEvents.actorId,
+              actorName: auditEvents.actorName,
+              ip: auditEvents.ip,
+              action: auditEvents.action,
+              targetType: auditEvents.targetType,
+              targetId: auditEvents.targetId,
+              outcome: auditEvents.outcome,
+            })
+            .from(auditEvents)
+            .where(and(gt(auditEvents.seq, after), lte(auditEvents.seq, until ?? noEnd)))
+            .orderBy(asc(auditEvents.seq))
+            .limit(limit);
+          return rows.map(
+            (r) =>
+              [
+                r.seq,
+                r.canon,
+                r.hash,
+                r.mac,
+                r.at,
+                r.actorType,
+                r.actorId,
+                r.actorName,
+                r.ip,
+                r.action,
+                r.targetType,
+                r.targetId,
+                r.outcome,
+              ] as const,
+          );
+        },
+        async link(seq) {
+          const [row] = await db
+            .select({ hash: auditEvents.hash, mac: auditEvents.mac })
+            .from(auditEvents)
+            .where(eq(auditEvents.seq, seq));
+          return row ?? null;
+        },
+      };
+    },
+
+    /** The postgres-js client, for verification workers' own connections (null on PGlite). */
+    postgresClient: () => pg,
 
     async seqRange(from?: Date, to?: Date): Promise<{ first: number | null; last: number | null }> {
       const [row] = await db

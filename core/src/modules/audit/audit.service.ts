@@ -1,5 +1,6 @@
 import { sign, verify as verifySignature } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { NotFoundError } from '../../errors.js';
 import type { AuditScope } from '../../platform/audit-context.js';
 import type { Database } from '../../platform/db/client.js';
@@ -7,13 +8,15 @@ import type { EventBus } from '../../platform/events/bus.js';
 import type { SigningKey } from '../../platform/keys.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AuditFilter, AuditRepository } from './audit.repository.js';
+import { type AuditEntry, type Checkpoint, checkpointMessage, type VerifyProblem } from './audit-chain.js';
 import {
-  type AuditEntry,
-  type Checkpoint,
-  checkpointMessage,
-  createChainVerifier,
-  type VerifyProblem,
-} from './audit-chain.js';
+  type CheckpointLinks,
+  inThreadRunner,
+  verifyChunk,
+  verifyInChunks,
+  workerConnection,
+  workerRunner,
+} from './audit-verify.js';
 
 export type AuditRow = Omit<AuditEntry, 'seq'> & { seq: number };
 export type Outcome = AuditEntry['outcome'];
@@ -32,10 +35,20 @@ export function createAuditService(d: {
   checkpointEveryRows: number;
   checkpointEveryMinutes: number;
   checkpointSink?: string;
+  /**
+   * Verification in parallel: `workers` threads (default: up to 2, one per core) taking
+   * `chunkRows`-row chunks in order; `inThreadChunks` runs the chunk logic in this thread
+   * where workers cannot run (tests on the sources).
+   */
+  verify?: { workers?: number; chunkRows?: number; batchRows?: number; inThreadChunks?: boolean };
 }) {
   let lastCheckpointSeq = -1;
   let checkpointing: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
+  let verifying: Promise<unknown> = Promise.resolve();
+  const lanes = d.verify?.workers ?? Math.min(2, availableParallelism());
+  const chunkRows = d.verify?.chunkRows ?? 50_000;
+  const batchRows = d.verify?.batchRows ?? verifyBatch;
 
   const entryOf = (s: AuditScope, outcome: Outcome): Omit<AuditEntry, 'seq'> => ({
     at: new Date().toISOString(),
@@ -98,6 +111,66 @@ export function createAuditService(d: {
     }
   }
 
+  async function verifyNow() {
+    const t0 = performance.now();
+    const cps = await d.repo.checkpoints();
+    let problem: VerifyProblem | null = null;
+    // Oldest first, so the first bad signature reported is the earliest.
+    for (const cp of [...cps].reverse()) {
+      const ok = verifySignature(
+        null,
+        checkpointMessage(cp),
+        d.signingKey.publicKey,
+        Buffer.from(cp.signature, 'base64'),
+      );
+      if (!ok) {
+        problem = { seq: cp.seq, reason: 'signature invalid', message: `checkpoint #${cp.seq} has a bad signature` };
+        break;
+      }
+    }
+    let checked = 0;
+    let lastSeq = 0;
+    if (!problem) ({ problem, checked, lastSeq } = await walkChain(new Map(cps.map((c) => [c.seq, c]))));
+    const lastCp = cps[0] ?? null;
+    if (!problem && lastCp && lastCp.seq > lastSeq) {
+      problem = {
+        seq: lastSeq + 1,
+        reason: 'truncated',
+        message: `signed checkpoint #${lastCp.seq} vouches for rows up to ${lastCp.seq}, but the log ends at ${lastSeq}`,
+      };
+    }
+    return {
+      ok: problem === null,
+      checkedRows: checked,
+      lastSeq,
+      problem,
+      checkpoints: { count: cps.length, lastSeq: lastCp?.seq ?? null, lastAt: lastCp?.at ?? null },
+      tail: lastCp ? Math.max(0, lastSeq - lastCp.seq) : lastSeq,
+      durationMs: Math.round(performance.now() - t0),
+    };
+  }
+
+  /**
+   * The chain after the checkpoints' signatures: in worker threads with their own
+   * connections when the log is long enough to be worth them (postgres-js only), else here.
+   */
+  async function walkChain(checkpoints: CheckpointLinks) {
+    const reader = d.repo.verifyReader();
+    const head = (await d.repo.head())?.seq ?? 0;
+    const connection = lanes > 1 && head > chunkRows ? workerConnection(d.repo.postgresClient()) : null;
+    if (connection) {
+      const runners = Array.from({ length: Math.min(lanes, Math.ceil(head / chunkRows)) }, () =>
+        workerRunner(connection, d.macKey, checkpoints, batchRows),
+      );
+      return verifyInChunks(head, chunkRows, runners);
+    }
+    if (d.verify?.inThreadChunks) {
+      const runners = [inThreadRunner(reader, d.macKey, checkpoints, batchRows)];
+      return verifyInChunks(head, chunkRows, runners);
+    }
+    return verifyChunk(reader, d.macKey, checkpoints, { from: 1, to: null, batch: batchRows });
+  }
+
   return {
     /** Writes the record of a request (or named event) — in `tx` when given, else in its own. */
     async record(scope: AuditScope, outcome: Outcome, tx?: Database) {
@@ -150,78 +223,11 @@ export function createAuditService(d: {
       };
     },
 
-    /** Walks the whole chain; reports the first bad row and the unsigned tail. */
-    async verify() {
-      const t0 = performance.now();
-      const cps = await d.repo.checkpoints();
-      let problem: VerifyProblem | null = null;
-      // Oldest first, so the first bad signature reported is the earliest.
-      for (const cp of [...cps].reverse()) {
-        const ok = verifySignature(
-          null,
-          checkpointMessage(cp),
-          d.signingKey.publicKey,
-          Buffer.from(cp.signature, 'base64'),
-        );
-        if (!ok) {
-          problem = { seq: cp.seq, reason: 'signature invalid', message: `checkpoint #${cp.seq} has a bad signature` };
-          break;
-        }
-      }
-      const verifier = createChainVerifier(d.macKey, new Map(cps.map((c) => [c.seq, c])));
-      let checked = 0;
-      let next: ReturnType<typeof d.repo.batch> | null = problem ? null : d.repo.batch(0, verifyBatch);
-      while (next) {
-        const rows = await next;
-        next = null;
-        if (rows.length === 0) break;
-        checked += rows.length;
-        if (rows.length === verifyBatch) {
-          next = d.repo.batch(rows.at(-1)?.seq ?? 0, verifyBatch);
-          // postgres-js sends from a setImmediate: yield once so the request leaves now.
-          await new Promise((r) => setImmediate(r));
-        }
-        problem = verifier.push(
-          rows.map((r) => ({
-            seq: r.seq,
-            canon: r.canon,
-            hash: r.hash,
-            mac: r.mac,
-            columns: {
-              at: r.at.toISOString(),
-              actorType: r.actorType,
-              actorId: r.actorId,
-              actorName: r.actorName,
-              ip: r.ip,
-              action: r.action,
-              targetType: r.targetType,
-              targetId: r.targetId,
-              outcome: r.outcome as AuditEntry['outcome'],
-            },
-          })),
-        );
-        if (problem) break;
-      }
-      if (next) await next.catch(() => []); // a prefetched batch nobody needs
-      problem ??= verifier.finish();
-      const lastSeq = verifier.lastSeq;
-      const lastCp = cps[0] ?? null;
-      if (!problem && lastCp && lastCp.seq > lastSeq) {
-        problem = {
-          seq: lastSeq + 1,
-          reason: 'truncated',
-          message: `signed checkpoint #${lastCp.seq} vouches for rows up to ${lastCp.seq}, but the log ends at ${lastSeq}`,
-        };
-      }
-      return {
-        ok: problem === null,
-        checkedRows: checked,
-        lastSeq,
-        problem,
-        checkpoints: { count: cps.length, lastSeq: lastCp?.seq ?? null, lastAt: lastCp?.at ?? null },
-        tail: lastCp ? Math.max(0, lastSeq - lastCp.seq) : lastSeq,
-        durationMs: Math.round(performance.now() - t0),
-      };
+    /** Walks the whole chain; reports the first bad row and the unsigned tail. One at a time. */
+    verify() {
+      const run = verifying.then(verifyNow, verifyNow);
+      verifying = run.catch(() => {});
+      return run;
     },
 
     /** An export bundle as JSONL lines: header, rows, checkpoints (verifiable offline). */
