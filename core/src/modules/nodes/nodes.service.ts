@@ -212,7 +212,7 @@ export function createNodeService(d: {
       );
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (!key || !key.isPrivateKey()) throw new ValidationError('That is a public key; upload the private key.');
+    if (!key?.isPrivateKey()) throw new ValidationError('That is a public key; upload the private key.');
     return `${key.type} ${key.getPublicSSH().toString('base64')}`;
   }
 
@@ -438,6 +438,7 @@ export function createNodeService(d: {
 
     async remove(actor: Actor & { kind: 'user' }, id: string) {
       const n = await visible(actor, id, 'nodes:write');
+      annotateAudit({ target: { type: 'node', id, name: n.name } });
       const through = await repo.jumpUsers(id);
       if (through.length)
         throw new ConflictError(`${n.name} is the jump host of ${through.join(', ')}: change those first.`);
@@ -456,6 +457,7 @@ export function createNodeService(d: {
     /** Pins the key the node presented (first contact, or a reviewed change after quarantine). */
     async trustHostKey(actor: Actor & { kind: 'user' }, id: string, fingerprint: string) {
       const n = await visible(actor, id, 'nodes:trust');
+      annotateAudit({ target: { type: 'node', id, name: n.name } });
       const wanted = normaliseFingerprint(fingerprint);
       if (!wanted) throw new ValidationError('Give the fingerprint as SHA256:…');
       if (!n.offeredHostKey || n.offeredHostKey.fingerprint !== wanted)
@@ -484,6 +486,7 @@ export function createNodeService(d: {
     /** Connects now: first contact (shows the host key), or facts and health again. */
     async refresh(actor: Actor, id: string) {
       const n = await visible(actor, id, 'nodes:write');
+      annotateAudit({ target: { type: 'node', id, name: n.name } });
       if (n.status === 'quarantined') throw new ConflictError('The node is quarantined: review its host key first.');
       pool.drop(id);
       await contact(id);
