@@ -18,10 +18,13 @@ import { createAuditService } from './modules/audit/audit.service.js';
 import { withAuditedTransactions } from './modules/audit/audited-db.js';
 import { createNodeRepository } from './modules/nodes/nodes.repository.js';
 import { createNodeService } from './modules/nodes/nodes.service.js';
+import { createRunRepository } from './modules/nodes/runs.repository.js';
+import { createRunService } from './modules/nodes/runs.service.js';
 import { createEventStreamService } from './modules/system/event-stream.service.js';
 import { createSystemService } from './modules/system/system.service.js';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.js';
 import { createEventBus, type EventBus } from './platform/events/bus.js';
+import { createJobs } from './platform/jobs.js';
 import { deriveKey, loadSigningKey } from './platform/keys.js';
 import type { Logger } from './platform/logger.js';
 import { loadMasterKey } from './platform/master-key.js';
@@ -214,9 +217,10 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     if (c.bearer !== undefined) return tokens.authenticate(c.bearer);
     return (await auth.authenticate(c.sessionToken)) ?? guests.authenticate(c.guestToken);
   };
+  const nodeRepo = createNodeRepository(db);
   const nodes = createNodeService({
     db,
-    repo: createNodeRepository(db),
+    repo: nodeRepo,
     vault: createVault(p.masterKey),
     events: bus,
     audit,
@@ -224,6 +228,31 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     healthSeconds: p.config.nodes.healthSeconds,
     pool: p.config.ssh,
   });
-  return { bus, audit, auth, userAdmin, guests, tokens, twoFactor, system, eventStream, resolveActor, nodes };
+  const jobs = createJobs(p.redisTarget, p.log);
+  const runs = createRunService({
+    db,
+    runs: createRunRepository(db),
+    nodeRepo,
+    nodes,
+    jobs,
+    events: bus,
+    audit,
+    log: p.log,
+  });
+  return {
+    bus,
+    audit,
+    auth,
+    userAdmin,
+    guests,
+    tokens,
+    twoFactor,
+    system,
+    eventStream,
+    resolveActor,
+    nodes,
+    jobs,
+    runs,
+  };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -28,6 +28,7 @@ async function main() {
   await services.bus.start();
   await services.audit.start();
   services.nodes.start();
+  services.runs.startWorker();
   const app = createApp({ services, log, trustProxy: config.trustProxy, dashboardDir: config.dashboardDir });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -62,6 +63,7 @@ async function main() {
     server.close();
     await services.bus.stop(); // ends open event streams so their connections can close
     await services.audit.stop();
+    await services.jobs.close();
     await services.nodes.stop();
     if ('closeAllConnections' in server) server.closeAllConnections();
     await platform.close();

@@ -6,6 +6,7 @@ import { usersRouter } from '../modules/access/users.router.js';
 import { sessionRouter } from '../modules/access/whoami.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
 import { nodesRouter } from '../modules/nodes/nodes.router.js';
+import { commandsRouter, runsRouter } from '../modules/nodes/runs.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
 import { router } from './init.js';
 
@@ -20,6 +21,8 @@ export const appRouter = router({
   events: eventsRouter,
   audit: auditRouter,
   nodes: nodesRouter,
+  commands: commandsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -68,6 +68,7 @@ export async function startCore(
   const services = createServices(platform);
   await services.bus.start();
   await services.audit.start();
+  services.runs.startWorker();
   const app = createApp({ services, log, trustProxy: config.trustProxy, dashboardDir: '/nonexistent' });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -81,6 +82,7 @@ export async function startCore(
       server.close();
       await services.bus.stop();
       await services.audit.stop();
+      await services.jobs.close();
       await services.nodes.stop();
       if ('closeAllConnections' in server) server.closeAllConnections();
       await platform.close();

@@ -85,6 +85,33 @@ export const topics = {
     permission: 'nodes:read',
     payload: z.object({ node: nodeRef, reason: z.enum(['unknown', 'mismatch']), fingerprint: z.string() }),
   },
+  'runs.changed': {
+    permission: 'nodes:exec',
+    payload: z.object({
+      runId: z.string(),
+      title: z.string(),
+      status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+      summary: z.object({ total: z.number(), succeeded: z.number(), failed: z.number(), running: z.number() }),
+      by: z.string(),
+    }),
+  },
+  'runs.node': {
+    permission: 'nodes:exec',
+    payload: z.object({
+      runId: z.string(),
+      node: nodeRef,
+      status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+      exitCode: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
+  },
+  /** A node's output during a fleet run, in order, batched about every 100 ms. */
+  'runs.output': {
+    permission: 'nodes:exec',
+    payload: z.object({ runId: z.string(), node: nodeRef, stream: z.enum(['stdout', 'stderr']), text: z.string() }),
+  },
+  /** Tells the process running a fleet run to stop it. */
+  'runs.cancel': { permission: null, payload: z.object({ runId: z.string() }) },
   /** Tells every core process to forget cached copies of these sessions (they stay valid). */
   'sessions.refresh': { permission: null, payload: z.object({ sessionIds: z.array(z.string()) }) },
   /** Tells every core process to close the streams of these sessions at once. */
