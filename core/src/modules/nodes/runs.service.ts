@@ -41,7 +41,7 @@ export function createRunService(d: {
   log: Logger;
   parallel?: number;
 }) {
-  const { runs, events, log } = d;
+  const { runs, events } = d;
   const cancels = new Map<string, AbortController>();
   d.events.on('runs.cancel', ({ runId }) => cancels.get(runId)?.abort());
 
@@ -110,7 +110,7 @@ export function createRunService(d: {
 
   async function execute(runId: string) {
     const run = await runs.run(runId);
-    if (!run || run.status !== 'running') return;
+    if (run?.status !== 'running') return;
     let spec: Awaited<ReturnType<typeof commandOf>>;
     try {
       spec = await commandOf(run);
