@@ -2,13 +2,11 @@
 // a fresh PostgreSQL database) end to end, beside the physical ceiling (SHA-256 + HMAC-SHA256
 // over the same canonical texts, in memory, no database), then the time to find one row
 // tampered in the middle (triggers disabled as superuser, one row's text and column changed).
-// Beside the service, what-ifs of proposed changes (core/bench/lib/audit-whatif.mjs: a copy of
-// verify() with the changes switchable), each adding one change, run the same way, in
-// alternating order:
-//   A  audit-chain.ts: the same digests with less overhead (one-shot SHA-256, HMAC KeyObject)
-//   B  A + verification batches as arrays straight from postgres-js, `at` as ISO text made by
-//      PostgreSQL, 2,000 rows per batch, the next batch requested before this one is checked
-//   C  B spread over 2 worker threads (chunks of 50,000 rows handed out in seq order)
+// Beside the service (arrays from postgres-js, 50,000-row chunks in up to 2 worker threads
+// with their own connections), in alternating order: the same service code in one thread
+// (`verify: { workers: 1 }`), and the verify() of the build before (8b7bf9f: drizzle row
+// objects with a Date each, batches of 2,000 with the next one prefetched; a copy in
+// core/bench/lib/audit-whatif.mjs, createProposedVerify with fetch 'current').
 //
 // The rows are made the way the service makes them (core/dist audit-chain.js `link()`,
 // `columnsOf()`, the MAC key from the master key with the core's `deriveKey(…, 'audit-mac')`),
@@ -18,14 +16,14 @@
 // usage: node core/bench/audit-verify.bench.mjs   (TEST_PG_URL / TEST_REDIS_URL set, e.g. by
 //        `. scripts/test-env.sh`; core built). Knobs (env): BENCH_ROWS=1000000, BENCH_RUNS=2
 //        (runs of each verifier, intact and tampered), BENCH_WHATIF=0 (only the service),
-//        BENCH_CPU_PROF=<dir> (write a CPU profile of one service verify() run there).
+//        BENCH_CPU_PROF=<dir> (write a CPU profile of one verify() in one thread there).
 import { createHmac, createSecretKey, hash as oneShotHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { auditKeys, auditRedisDb, fillAuditChain, fromCore, openAuditServices } from './lib/audit.mjs';
-import { createProposedVerify, currentVerifyOptions, proposedVerifyOptions } from './lib/audit-whatif.mjs';
+import { createProposedVerify } from './lib/audit-whatif.mjs';
 import {
   benchStores,
   coreLabel,
@@ -45,6 +43,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 2);
 const whatIf = process.env.BENCH_WHATIF !== '0';
 const cpuProfDir = process.env.BENCH_CPU_PROF;
 const goals = { rowsPerSecond: 150_000, ofCeiling: 0.4, tamperSeconds: 10 };
+const serviceName = 'audit.verify() (service: arrays, 2 worker threads)';
+const oneThreadName = 'the same in one thread (verify: { workers: 1 })';
+const beforeName = 'before: verify() at 8b7bf9f (drizzle rows, one thread)';
 
 runBench('audit-verify', 1200, async () => {
   requireBuild();
@@ -118,22 +119,30 @@ runBench('audit-verify', 1200, async () => {
     return { ms };
   }
 
-  // ---- Verifiers: the service, and the what-ifs. ---------------------------------------------
+  // ---- Verifiers: the service, the same code in one thread, and the one before. ------------
   const db = svc.platform.database.db;
-  const verifiers = { 'audit.verify() (current service)': svc.audit };
+  const verifiers = { [serviceName]: svc.audit };
   if (whatIf) {
-    const make = (options) =>
-      createProposedVerify({ db, macKey, signingKey, databaseUrl: stores.databaseUrl, options });
-    verifiers['what-if A: fast digests (audit-chain.ts) only'] = make({ ...currentVerifyOptions, hashing: 'fast' });
-    verifiers['what-if B: A + arrays from postgres-js, `at` as text, batch 2,000 + prefetch'] = make({
-      ...proposedVerifyOptions,
-      fetch: 'raw',
+    // The same service code in one thread (verify: { workers: 1 }), and the verify() of the
+    // build before the change (8b7bf9f: drizzle row objects, batches of 2,000 + prefetch).
+    const { createAuditService } = await fromCore('modules/audit/audit.service.js');
+    const { createAuditRepository } = await fromCore('modules/audit/audit.repository.js');
+    verifiers[oneThreadName] = createAuditService({
+      db,
+      repo: createAuditRepository(db),
+      macKey,
+      signingKey,
+      bus: svc.services.bus,
+      log: svc.log,
+      checkpointEveryRows: 1_000_000,
+      checkpointEveryMinutes: 60,
+      verify: { workers: 1 },
     });
-    verifiers['what-if C: B in 2 worker threads, 50,000-row chunks in order'] = make({
-      ...proposedVerifyOptions,
-      fetch: 'raw',
-      workers: 2,
-      chunk: 50_000,
+    verifiers[beforeName] = createProposedVerify({
+      db,
+      macKey,
+      signingKey,
+      options: { fetch: 'current', batch: 2_000, prefetch: true, hashing: 'fast', workers: 1 },
     });
   }
   async function timed(v) {
@@ -176,13 +185,15 @@ runBench('audit-verify', 1200, async () => {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    await svc.audit.verify();
+    // The thread that does the work: the service's code in one thread (with workers, this
+    // thread only hands out chunks).
+    await (verifiers[oneThreadName] ?? svc.audit).verify();
     const { profile } = await session.post('Profiler.stop');
     mkdirSync(cpuProfDir, { recursive: true });
     const file = join(cpuProfDir, `audit-verify-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
-    console.log(`CPU profile of one service verify() written to ${file}`);
+    console.log(`CPU profile of one verify() in one thread written to ${file}`);
   }
 
   // ---- Tamper one row in the middle, as a superuser would. -----------------------------------
@@ -221,7 +232,7 @@ runBench('audit-verify', 1200, async () => {
       fmt(rps(medMs(rs)), 0),
       `${fmt((100 * rps(medMs(rs))) / ceilRps, 0)}%`,
       isCeil ? '–' : fmt((avg(rs, 'nodeCpuMs') * 1000) / totalRows, 1),
-      isCeil || name.includes('worker') ? '–' : fmt((avg(rs, 'pgCpuMs') * 1000) / totalRows, 1),
+      isCeil || name === serviceName ? '–' : fmt((avg(rs, 'pgCpuMs') * 1000) / totalRows, 1),
       isCeil ? '–' : fmt(Math.max(...rs.map((x) => x.loopMaxMs)), 0),
     ];
   });
@@ -253,7 +264,7 @@ runBench('audit-verify', 1200, async () => {
     ]),
   );
 
-  const service = 'audit.verify() (current service)';
+  const service = serviceName;
   const cur = rps(medMs(intact[service]));
   const tamperS = medMs(tampered[service]) / 1000;
   const moduleCeil = rps(medMs(intact['ceiling: audit-chain.js chainHash + chainMac']));
