@@ -17,7 +17,11 @@ const reader = createVerifyReader(client);
 const macKey = Buffer.from(key);
 const cps = new Map(checkpoints.map(([seq, hash, mac]) => [seq, { hash, mac }]));
 
-parentPort?.on('message', (chunk: { from: number; to: number | null }) => {
+parentPort?.on('message', (chunk: { from: number; to: number | null } | 'close') => {
+  if (chunk === 'close') {
+    void client.end({ timeout: 1 }).finally(() => parentPort?.close());
+    return;
+  }
   verifyChunk(reader, macKey, cps, { ...chunk, batch }).then(
     (r) => parentPort?.postMessage(r),
     (err: unknown) => parentPort?.postMessage({ error: String((err as Error)?.message ?? err) }),
