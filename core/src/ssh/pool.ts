@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { asRoot, killedOnHangup, type RemoteCommand, run } from './command.js';
 import { type HostKeyDecision, hostVerifier } from './host-key.js';
 import { isSshError, SshError } from './ssh-error.js';
@@ -95,6 +95,9 @@ const algorithms: ConnectConfig['algorithms'] = {
     'rsa-sha2-256',
   ],
 };
+
+// ssh2 is CommonJS: Node's ESM loader only sees its default export.
+const { Client } = ssh2;
 
 class Conn {
   readonly client = new Client();

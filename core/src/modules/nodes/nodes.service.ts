@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { utils as sshUtils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { type AuditScope, annotateAudit } from '../../platform/audit-context.js';
 import type { Database } from '../../platform/db/client.js';
@@ -43,6 +43,8 @@ export interface NodeInput {
   hostKeyFingerprint?: string | null;
 }
 
+// ssh2 is CommonJS: Node's ESM loader only sees its default export.
+const sshUtils = ssh2.utils;
 const systemActor = { type: 'system' as const, id: null, name: 'serverbox' };
 
 export function createNodeService(d: {
