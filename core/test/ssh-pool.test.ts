@@ -252,6 +252,18 @@ describe('faults', () => {
     const idu = script`id -u`;
     expect((await pool.exec('yes', idu(), { root: true })).stdout.trim()).toBe('0');
     expect((await pool.exec('yes', idu())).stdout.trim()).not.toBe('0');
+    // Cancelling a command that runs through sudo stops it too (the watcher runs as root).
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    expect(
+      isSshError(
+        await errorOf(pool.exec('yes', run('sleep', '41'), { root: true, hangup: true, signal: ac.signal })),
+        'cancelled',
+      ),
+    ).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const left = await pool.exec('yes', script`ps -eo stat=,args= | grep -v '^Z' | grep -c '[s]leep 41' || true`());
+    expect(left.stdout.trim()).toBe('0');
     const err = await errorOf(pool.exec('no', idu(), { root: true }));
     expect(isSshError(err, 'sudo-required')).toBe(true);
     expect((err as Error).message).toMatch(/sbx-nosudo.*sudo/);

@@ -162,8 +162,9 @@ export class SshPool {
       const conn = await this.lease(nodeId, deadline, opts.signal);
       let result: ExecResult;
       try {
-        const asNeeded = opts.root ? asRoot(command, conn.username) : command;
-        const text = (opts.hangup ? killedOnHangup(asNeeded) : asNeeded).text;
+        // The hangup watcher runs inside sudo, so it has the rights to stop what it watches.
+        const watched = opts.hangup ? killedOnHangup(command) : command;
+        const text = (opts.root ? asRoot(watched, conn.username) : watched).text;
         result = await this.runOn(conn, text, opts, deadline, started);
       } catch (e) {
         this.release(conn);
@@ -374,6 +375,7 @@ export class SshPool {
     const conn = new Conn(nodeId, target.username, Math.max(1, target.maxChannels));
     e.conns.push(conn);
     let jump: Conn | null = null;
+    let tunnelled = false;
     try {
       let sock: ClientChannel | undefined;
       if (target.jumpNodeId) {
@@ -393,6 +395,7 @@ export class SshPool {
         );
         sock.on('error', () => {});
         jump.dependents++;
+        tunnelled = true;
       }
       await this.handshake(conn, target, sock);
       e.connects++;
@@ -412,7 +415,8 @@ export class SshPool {
         if (wasOpen && !this.closing) this.o.onStateChange?.(nodeId, 'disconnected');
       });
     } catch (err) {
-      if (jump && !conn.ready) jump.lastUsed = Date.now();
+      if (jump && tunnelled) jump.dependents--;
+      if (jump) jump.lastUsed = Date.now();
       const error = isSshError(err) ? err : new SshError('unreachable', (err as Error).message);
       this.destroy(conn, error);
       this.failed(nodeId, e, error);
