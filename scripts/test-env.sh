@@ -49,6 +49,10 @@ need_pkg tmux tmux
 need_pkg git git
 need_pkg sudo sudo
 need_pkg ip iproute2
+# The systemd test node (core/test/helpers/systemd-node.mjs): a container running systemd as
+# PID 1, its image built from Debian packages by debootstrap (no registry is reachable).
+need_pkg debootstrap debootstrap
+need_pkg dockerd docker.io
 
 # Test nodes log in as root, as a user with passwordless sudo and as one without sudo.
 if [ "$(id -u)" = 0 ]; then
@@ -87,6 +91,14 @@ if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     --maxmemory-policy noeviction --daemonize yes --dir "$SB_TEST_DIR" --logfile "$SB_TEST_DIR/redis.log" \
     --pidfile "$SB_TEST_DIR/redis.pid"
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+# dockerd, started by hand (no systemd here). setsid and `9>&-`: it must outlive this shell and
+# must not inherit the lock, or every later run would wait for it forever.
+if [ "$(id -u)" = 0 ] && ! docker info >/dev/null 2>&1; then
+  setsid dockerd >"$SB_TEST_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
+  for _ in $(seq 150); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
+  docker info >/dev/null 2>&1 || { echo "test-env: dockerd did not start; see $SB_TEST_DIR/dockerd.log" >&2; exit 1; }
 fi
 
 export TEST_PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
