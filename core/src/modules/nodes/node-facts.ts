@@ -29,7 +29,7 @@ const int = (v: string | undefined) => {
   return /^\d{1,15}$/.test(s) ? Number(s) : null;
 };
 const version = (v: string | undefined) => {
-  const m = /(\d+\.\d+(?:\.\d+)?(?:[-+~][0-9A-Za-z.]+)?)/.exec(v ?? '');
+  const m = /(\d+\.\d+(?:\.\d+)?[a-z]?(?:[-+~][0-9A-Za-z.]+)?)/.exec(v ?? '');
   return m ? (m[1] as string).slice(0, 40) : null;
 };
 
