@@ -93,6 +93,20 @@ describe('exec on a pooled connection', () => {
     await pool.exec('m', run('rm', '-rf', operands(dir)));
   });
 
+  it('keeps to the global connection cap, closing idle connections to make room', async () => {
+    const a = await node();
+    const b = await node();
+    const pool = poolFor({ a: () => targetOf(a), b: () => targetOf(b) }, { maxConnections: 1 });
+    const slow = pool.exec('a', run('sleep', '0.5'));
+    await new Promise((r) => setTimeout(r, 100));
+    // b waits for a's connection to become idle, then takes its place.
+    const onB = await pool.exec('b', run('true'), { timeoutMs: 10_000 });
+    expect(onB.code).toBe(0);
+    expect((await slow).code).toBe(0);
+    expect(pool.totalConnections()).toBe(1);
+    expect(pool.stats('a').connections).toBe(0);
+  });
+
   it('enforces timeouts, cancellation and the output cap', async () => {
     const n = await node();
     const pool = poolFor({ a: () => targetOf(n) });

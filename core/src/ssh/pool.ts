@@ -329,6 +329,12 @@ export class SshPool {
     conn.lastUsed = Date.now();
     const e = this.entries.get(conn.nodeId);
     if (e) this.wake(e);
+    // At the global cap, an idle connection is room another node may be waiting for.
+    if (conn.inUse === 0 && this.totalConnections() >= this.o.maxConnections) this.wakeAll();
+  }
+
+  private wakeAll() {
+    for (const e of this.entries.values()) this.wake(e);
   }
 
   private evictIdle(): boolean {
@@ -356,10 +362,8 @@ export class SshPool {
     c.inflight.clear();
     c.client.end();
     const e = this.entries.get(c.nodeId);
-    if (e) {
-      e.conns = e.conns.filter((x) => x !== c);
-      this.wake(e);
-    }
+    if (e) e.conns = e.conns.filter((x) => x !== c);
+    this.wakeAll();
   }
 
   // ---------- connecting ----------

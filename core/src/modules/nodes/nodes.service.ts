@@ -311,8 +311,13 @@ export function createNodeService(d: {
     if (sweeping) return;
     sweeping = true;
     try {
+      // A bounded number at a time: a large fleet must not open every connection at once.
       const all = await repo.all();
-      await Promise.all(all.map((n) => checkHealth(n)));
+      let next = 0;
+      const worker = async () => {
+        for (let n = all[next++]; n; n = all[next++]) await checkHealth(n);
+      };
+      await Promise.all(Array.from({ length: Math.min(16, all.length) }, worker));
     } catch (err) {
       log.warn({ err }, 'node health sweep failed');
     } finally {
