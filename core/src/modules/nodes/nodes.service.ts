@@ -139,7 +139,27 @@ export function createNodeService(d: {
     };
   }
 
-  async function publishHealth(n: NodeRow) {
+  /** What each node's last health event said, so routine checks publish only what changed. */
+  const lastHealth = new Map<string, { status: string; reason: string | null; rtt: number | null; at: number }>();
+
+  /**
+   * Publishes a node's health. Routine checks (`routine`) stay quiet unless the status or
+   * reason changed, the RTT moved by a quarter, or a minute passed: a large fleet must not
+   * flood the event stream that also carries everyone's activity.
+   */
+  async function publishHealth(n: NodeRow, routine = false) {
+    const last = lastHealth.get(n.id);
+    const now = Date.now();
+    if (
+      routine &&
+      last &&
+      last.status === n.status &&
+      last.reason === n.statusReason &&
+      now - last.at < 60_000 &&
+      Math.abs((n.rttMs ?? 0) - (last.rtt ?? 0)) <= 0.25 * Math.max(last.rtt ?? 0, 1)
+    )
+      return;
+    lastHealth.set(n.id, { status: n.status, reason: n.statusReason, rtt: n.rttMs, at: now });
     await events.publish('nodes.health', {
       node: ref(n),
       status: n.status,
@@ -298,7 +318,7 @@ export function createNodeService(d: {
         rttMs: Math.round(rtt * 100) / 100,
         lastSeenAt: new Date(),
       });
-      if (row) await publishHealth(row);
+      if (row) await publishHealth(row, true);
       if (!n.facts) void contact(n.id);
     } catch (err) {
       await noteFailure(n.id, err);
@@ -457,6 +477,7 @@ export function createNodeService(d: {
       });
       pool.drop(id);
       misses.delete(id);
+      lastHealth.delete(id);
       await events.publish('nodes.changed', { node: ref(n), change: 'removed', by: actor.name });
       return { ok: true as const };
     },
