@@ -2,17 +2,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Sql } from 'postgres';
-import type { ReadVerifyBatch } from './audit.repository.js';
 import { createChainVerifier, genesis, type VerifyProblem } from './audit-chain.js';
+import type { ReadVerifyBatch, VerifyReader } from './audit-verify.repository.js';
 
 // The walk over the chain behind audit.verify(), in this thread or cut into chunks that
 // worker threads verify side by side (docs/benchmarks.md, "Audit log"): the digests of a
 // million rows are more than one thread does in the time the goal allows.
-
-export interface VerifyReader {
-  batch: ReadVerifyBatch;
-  link(seq: number): Promise<{ hash: string; mac: string } | null>;
-}
 
 export type CheckpointLinks = Map<number, { hash: string; mac: string }>;
 

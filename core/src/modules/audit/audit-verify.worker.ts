@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import postgres from 'postgres';
-import { createVerifyReader } from './audit.repository.js';
 import { verifyChunk } from './audit-verify.js';
+import { createVerifyReader } from './audit-verify.repository.js';
 
 // A worker thread of audit.verify() (audit-verify.ts workerRunner): verifies the chunks of
 // the chain it is handed, one at a time, over its own connection.

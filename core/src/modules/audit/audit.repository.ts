@@ -2,15 +2,8 @@ import { and, asc, desc, eq, gt, gte, ilike, like, lt, lte, or, type SQL, sql } 
 import type { Sql } from 'postgres';
 import type { Database } from '../../platform/db/client.js';
 import { auditCheckpoints, auditEvents } from './audit.tables.js';
-import {
-  type AuditColumns,
-  type AuditEntry,
-  type ChainedRow,
-  columnsOf,
-  genesis,
-  link,
-  type VerifiableRow,
-} from './audit-chain.js';
+import { type AuditColumns, type AuditEntry, type ChainedRow, columnsOf, genesis, link } from './audit-chain.js';
+import { createVerifyReader } from './audit-verify.repository.js';
 
 // One lock serialises appends across every core process, which keeps seq gapless and the
 // chain linear; it is held only for the append's own transaction.
@@ -44,7 +37,8 @@ const recordsetTypes =
 // Inserts only if the newest row is still the one the rows were linked to (null: empty log).
 // The same text for any number of rows, so one prepared statement serves record() and
 // recordMany(). Run under the lock, after it was granted, so the check sees every append.
-const headIs = 'where (select hash from audit_events order by seq desc limit 1) is not distinct from';
+// Seq and hash both: a hash alone would also match a row moved to a higher seq.
+const headIs = `where (select seq || ' ' || hash from audit_events order by seq desc limit 1) is not distinct from`;
 const insertIfHead = `insert into audit_events (${insertColumns})
   select ${insertColumns} from json_to_recordset($1::json) as x(${recordsetTypes}) ${headIs} $2::text`;
 
@@ -86,33 +80,6 @@ export function postgresClientOf(db: Database): Sql | null {
   return client && typeof client.reserve === 'function' && typeof client.unsafe === 'function' ? (client as Sql) : null;
 }
 
-// Verification reads rows as arrays in VerifiableRow order, `at` as the ISO text the entry
-// holds (made by PostgreSQL: no Date per row); `until` null reads to the end of the log.
-const atText = `to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const verifyBatchSql = `select seq, canon, hash, mac, ${atText}, actor_type, actor_id, actor_name, ip, action,
-  target_type, target_id, outcome from audit_events where seq > $1 and seq <= $2 order by seq limit $3`;
-const noEnd = Number.MAX_SAFE_INTEGER;
-
-export type ReadVerifyBatch = (after: number, until: number | null, limit: number) => Promise<VerifiableRow[]>;
-
-/** Verification reads over a postgres-js client (also a worker thread's own connection). */
-export function createVerifyReader(client: Sql) {
-  return {
-    batch: (async (after, until, limit) => {
-      const rows = (await client
-        .unsafe(verifyBatchSql, [after, until ?? noEnd, limit], { prepare: true })
-        .values()) as unknown as [string | number, ...string[]][];
-      for (const r of rows) r[0] = Number(r[0]); // int8 arrives as text
-      return rows as unknown as VerifiableRow[];
-    }) satisfies ReadVerifyBatch,
-    /** The stored hash and MAC of one row (a chunk's starting point), null if it is missing. */
-    async link(seq: number): Promise<{ hash: string; mac: string } | null> {
-      const [row] = await client.unsafe('select hash, mac from audit_events where seq = $1', [seq], { prepare: true });
-      return row ? { hash: row.hash as string, mac: row.mac as string } : null;
-    },
-  };
-}
-
 export function createAuditRepository(db: Database) {
   const pg = postgresClientOf(db);
   let head: ChainHead | null = null;
@@ -133,7 +100,7 @@ export function createAuditRepository(db: Database) {
     return appended(rows);
   }
 
-  const expectedHash = (h: ChainHead) => (h.seq === 0 ? null : h.hash);
+  const expectedHead = (h: ChainHead) => (h.seq === 0 ? null : `${h.seq} ${h.hash}`);
 
   return {
     /** How many appends took the one-round-trip path and how many read the head (for benches). */
@@ -156,7 +123,7 @@ export function createAuditRepository(db: Database) {
             .insert(auditEvents)
             .select(
               sql`select ${sql.raw(insertColumns)} from json_to_recordset(${recordset(rows)}::json)
-                  as x(${sql.raw(recordsetTypes)}) ${sql.raw(headIs)} ${expectedHash(head)}::text`,
+                  as x(${sql.raw(recordsetTypes)}) ${sql.raw(headIs)} ${expectedHead(head)}::text`,
             )
             .returning({ seq: auditEvents.seq })
             .prepare('audit_append_if_head')
@@ -187,7 +154,7 @@ export function createAuditRepository(db: Database) {
         try {
           const [, ins] = await Promise.all([
             r.unsafe(`begin; ${lockSql}`),
-            r.unsafe(insertIfHead, [recordset(rows), expectedHash(head)], { prepare: true }),
+            r.unsafe(insertIfHead, [recordset(rows), expectedHead(head)], { prepare: true }),
             r.unsafe('commit'),
           ]);
           count = ins.count;
@@ -252,58 +219,7 @@ export function createAuditRepository(db: Database) {
     },
 
     /** Verification reads: arrays from postgres-js, or from drizzle on PGlite. */
-    verifyReader(): ReturnType<typeof createVerifyReader> {
-      if (pg) return createVerifyReader(pg);
-      return {
-        async batch(after, until, limit) {
-          const rows = await db
-            .select({
-              seq: auditEvents.seq,
-              canon: auditEvents.canon,
-              hash: auditEvents.hash,
-              mac: auditEvents.mac,
-              at: sql.raw(atText).mapWith(String),
-              actorType: auditEvents.actorType,
-              actorId: auditEvents.actorId,
-              actorName: auditEvents.actorName,
-              ip: auditEvents.ip,
-              action: auditEvents.action,
-              targetType: auditEvents.targetType,
-              targetId: auditEvents.targetId,
-              outcome: auditEvents.outcome,
-            })
-            .from(auditEvents)
-            .where(and(gt(auditEvents.seq, after), lte(auditEvents.seq, until ?? noEnd)))
-            .orderBy(asc(auditEvents.seq))
-            .limit(limit);
-          return rows.map(
-            (r) =>
-              [
-                r.seq,
-                r.canon,
-                r.hash,
-                r.mac,
-                r.at,
-                r.actorType,
-                r.actorId,
-                r.actorName,
-                r.ip,
-                r.action,
-                r.targetType,
-                r.targetId,
-                r.outcome,
-              ] as const,
-          );
-        },
-        async link(seq) {
-          const [row] = await db
-            .select({ hash: auditEvents.hash, mac: auditEvents.mac })
-            .from(auditEvents)
-            .where(eq(auditEvents.seq, seq));
-          return row ?? null;
-        },
-      };
-    },
+    verifyReader: () => createVerifyReader(pg ?? db),
 
     /** The postgres-js client, for verification workers' own connections (null on PGlite). */
     postgresClient: () => pg,
