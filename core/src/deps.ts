@@ -20,6 +20,7 @@ import { createNodeRepository } from './modules/nodes/nodes.repository.js';
 import { createNodeService } from './modules/nodes/nodes.service.js';
 import { createRunRepository } from './modules/nodes/runs.repository.js';
 import { createRunService } from './modules/nodes/runs.service.js';
+import { createServicesService } from './modules/nodes/services.service.js';
 import { createEventStreamService } from './modules/system/event-stream.service.js';
 import { createSystemService } from './modules/system/system.service.js';
 import { type DatabaseHandle, openDatabase } from './platform/db/client.js';
@@ -228,6 +229,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     healthSeconds: p.config.nodes.healthSeconds,
     pool: p.config.ssh,
   });
+  const services = createServicesService({ nodes, events: bus, redis: p.redis, log: p.log });
   const jobs = createJobs(p.redisTarget, p.log);
   const runs = createRunService({
     db,
@@ -251,6 +253,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     eventStream,
     resolveActor,
     nodes,
+    services,
     jobs,
     runs,
   };

@@ -7,6 +7,7 @@ import { sessionRouter } from '../modules/access/whoami.router.js';
 import { auditRouter } from '../modules/audit/audit.router.js';
 import { nodesRouter } from '../modules/nodes/nodes.router.js';
 import { commandsRouter, runsRouter } from '../modules/nodes/runs.router.js';
+import { servicesRouter } from '../modules/nodes/services.router.js';
 import { eventsRouter, systemRouter } from '../modules/system/system.router.js';
 import { router } from './init.js';
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   nodes: nodesRouter,
   commands: commandsRouter,
   runs: runsRouter,
+  services: servicesRouter,
 });
 
 export type AppRouter = typeof appRouter;

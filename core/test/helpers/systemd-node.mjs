@@ -22,13 +22,13 @@ const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,sudo,procps';
 const LABEL = 'serverbox-test.systemd-node';
 const READY_TIMEOUT_MS = 90_000;
 
-/** The demo unit: one journal line a second, so followers always have something to read. */
+/** The demo unit: one journal line a second, so followers always have something to read; reloadable (HUP). */
 export const DEMO_UNIT = 'sbx-demo.service';
 const demoUnit = `[Unit]
 Description=serverbox demo service (logs a line every second)
 
 [Service]
-ExecStart=/bin/sh -c 'i=0; while :; do i=$((i+1)); echo "sbx-demo tick $i"; sleep 1; done'
+ExecStart=/bin/sh -c 'trap "echo sbx-demo reloaded" HUP; i=0; while :; do i=$((i+1)); echo "sbx-demo tick $i"; sleep 1; done'
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 

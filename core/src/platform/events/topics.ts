@@ -112,6 +112,41 @@ export const topics = {
   },
   /** Tells the process running a fleet run to stop it. */
   'runs.cancel': { permission: null, payload: z.object({ runId: z.string() }) },
+  /** A systemd unit was started, stopped, restarted, reloaded, enabled or disabled. */
+  'services.changed': {
+    permission: 'services:read',
+    payload: z.object({
+      node: nodeRef,
+      unit: z.string(),
+      action: z.enum(['start', 'stop', 'restart', 'reload', 'enable', 'disable']),
+      by: z.string(),
+    }),
+  },
+  /**
+   * New lines of a journal one session follows (services.follow), batched; only that
+   * session's stream receives them. `ended` says the follow stopped, and why.
+   */
+  'services.journal': {
+    permission: 'services:read',
+    payload: z.object({
+      followId: z.string(),
+      node: nodeRef,
+      unit: z.string(),
+      lines: z.array(z.string()),
+      forSession: z.string(),
+      ended: z
+        .object({
+          reason: z.enum(['unfollowed', 'idle', 'signed-out', 'exited', 'failed', 'shutdown']),
+          message: z.string().optional(),
+        })
+        .optional(),
+    }),
+  },
+  /** Tells the process running a journal follow to stop it now. */
+  'services.unfollow': {
+    permission: null,
+    payload: z.object({ followId: z.string(), reason: z.enum(['unfollowed', 'idle', 'signed-out']) }),
+  },
   /** Tells every core process to forget cached copies of these sessions (they stay valid). */
   'sessions.refresh': { permission: null, payload: z.object({ sessionIds: z.array(z.string()) }) },
   /** Tells every core process to close the streams of these sessions at once. */
