@@ -11,7 +11,7 @@ import {
   type TestCore,
   waitFor,
 } from './helpers/core.js';
-import { type ClientKey, clientKey } from './helpers/sshd.mjs';
+import { type ClientKey, clientKey, startSshd } from './helpers/sshd.mjs';
 import { DEMO_UNIT, type SystemdNode, startSystemdNode } from './helpers/systemd-node.mjs';
 
 // systemd units and live journals end to end: real HTTP and tRPC client, real PostgreSQL and
@@ -115,6 +115,30 @@ describe('listing and status', () => {
         admin.client.services.action.mutate({ nodeId, unit: 'no-such-thing.service', action: 'restart' }),
       ),
     ).toBe('NOT_FOUND');
+  });
+
+  it('says so when a node does not run systemd', async () => {
+    const plain = await startSshd({ name: 'nosystemd', user: 'sbx-sudo' });
+    try {
+      await plain.authorize(key.publicKey);
+      const created = await admin.client.nodes.create.mutate({
+        name: 'plain',
+        host: plain.host,
+        port: plain.port,
+        username: plain.user,
+        hostKeyFingerprint: plain.hostKeyFingerprint,
+        credential: { kind: 'upload', privateKey: key.privateKey },
+      });
+      const err = await admin.client.services.list.query({ nodeId: created.node.id }).then(
+        () => null,
+        (e: Error & { data?: { code?: string } }) => e,
+      );
+      expect(err?.data?.code).toBe('CONFLICT');
+      expect(err?.message).toBe('plain does not run systemd.');
+      await admin.client.nodes.remove.mutate({ id: created.node.id });
+    } finally {
+      await plain.close();
+    }
   });
 });
 
