@@ -10,6 +10,8 @@ interface DialogProps {
   title: ReactNode;
   children: ReactNode;
   footer?: ReactNode;
+  /** Room for a longer form or a command line (640px instead of 460px). */
+  wide?: boolean;
   'data-testid'?: string;
 }
 
@@ -17,10 +19,14 @@ interface DialogProps {
  * The native <dialog> in modal mode: focus moves in and is trapped, the page behind is
  * inert and Escape closes it, without re-implementing any of that.
  */
-export function Dialog({ open, onClose, title, children, footer, ...rest }: DialogProps) {
+export function Dialog({ open, onClose, title, children, footer, wide = false, ...rest }: DialogProps) {
   const { titleId, dialogProps } = useModal(open, onClose);
   return (
-    <dialog {...dialogProps} className={styles.dialog} data-testid={rest['data-testid']}>
+    <dialog
+      {...dialogProps}
+      className={wide ? `${styles.dialog} ${styles.wide}` : styles.dialog}
+      data-testid={rest['data-testid']}
+    >
       {open && (
         <div className={styles.panel}>
           <h2 id={titleId} className={styles.title}>

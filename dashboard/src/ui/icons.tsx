@@ -27,6 +27,14 @@ export const IconOverview = () => (
   </Svg>
 );
 
+export const IconNodes = () => (
+  <Svg>
+    <rect x="2" y="2.5" width="12" height="4.5" rx="1.2" />
+    <rect x="2" y="9" width="12" height="4.5" rx="1.2" />
+    <path d="M4.75 4.75h.01M4.75 11.25h.01M8 4.75h3.5M8 11.25h3.5" />
+  </Svg>
+);
+
 export const IconUser = () => (
   <Svg>
     <circle cx="8" cy="5.5" r="2.75" />

@@ -2,6 +2,8 @@ import type { BusEvent } from '@serverbox/core/events';
 import type { QueryClient } from '@tanstack/react-query';
 import { trpc } from '../../lib/trpc';
 import { applyAppendedRow } from '../audit/queries';
+import { applyNodeEvent, isNodeEvent } from '../nodes/apply-node-event';
+import { applyRunEvent, isRunEvent } from '../runs/apply-run-event';
 import { isActivity, recentEventsQuery, withEvent } from './queries';
 
 const ownSessionTopics = new Set<BusEvent['topic']>(['auth.signedIn', 'auth.signedOut', 'auth.passwordChanged']);
@@ -13,6 +15,14 @@ const ownSessionTopics = new Set<BusEvent['topic']>(['auth.signedIn', 'auth.sign
  */
 export function applyEvent(queryClient: QueryClient, e: BusEvent, userId: string | null) {
   const invalidate = (queryKey: readonly unknown[]) => void queryClient.invalidateQueries({ queryKey });
+  if (isNodeEvent(e)) {
+    applyNodeEvent(queryClient, e);
+    return;
+  }
+  if (isRunEvent(e)) {
+    applyRunEvent(queryClient, e);
+    return;
+  }
   switch (e.topic) {
     case 'audit.appended':
       applyAppendedRow(queryClient, e.data);

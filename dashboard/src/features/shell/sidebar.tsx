@@ -1,6 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
-import { IconAudit, IconKeyboard, IconLink, IconOverview, IconUser, IconUsers } from '../../ui/icons';
+import { IconAudit, IconKeyboard, IconLink, IconNodes, IconOverview, IconUser, IconUsers } from '../../ui/icons';
 import { Kbd } from '../../ui/kbd';
 import { Logo } from '../../ui/logo';
 import type { Permission } from '../auth/use-me';
@@ -11,18 +11,21 @@ function NavLink({
   icon,
   children,
   testId,
+  exact = true,
 }: {
-  to: '/' | '/audit' | '/settings/profile' | '/settings/users' | '/settings/guests';
+  to: '/' | '/nodes' | '/audit' | '/settings/profile' | '/settings/users' | '/settings/guests';
   icon: ReactNode;
   children: string;
   testId: string;
+  /** Whether only the page itself counts as active, not pages under it (a node under Nodes). */
+  exact?: boolean;
 }) {
   return (
     <Link
       to={to}
       className={styles.link}
       activeProps={{ className: `${styles.link} ${styles.active}`, 'aria-current': 'page' }}
-      activeOptions={{ exact: true, includeSearch: false }}
+      activeOptions={{ exact, includeSearch: false }}
       data-testid={testId}
     >
       <span className={styles.icon}>{icon}</span>
@@ -45,6 +48,11 @@ export function Sidebar({ can, onHelp }: { can: (p: Permission) => boolean; onHe
           {can('system:read') && (
             <NavLink to="/" icon={<IconOverview />} testId="nav-overview">
               Overview
+            </NavLink>
+          )}
+          {can('nodes:read') && (
+            <NavLink to="/nodes" icon={<IconNodes />} testId="nav-nodes" exact={false}>
+              Nodes
             </NavLink>
           )}
           {can('audit:read') && (

@@ -15,6 +15,7 @@ export function HelpOverlay({
 }) {
   const rows = [
     ...shortcuts.filter((s) => can(s.needs)).map((s) => ({ keys: [...s.keys] as string[], label: s.label })),
+    ...(can('nodes:read') ? [{ keys: ['/'], label: 'Search the node list' }] : []),
     { keys: ['?'], label: 'Show or hide this help' },
     { keys: ['Esc'], label: 'Close a dialog' },
   ];

@@ -3,6 +3,7 @@ import type { Permission } from '../auth/use-me';
 /** Every keyboard shortcut, with the permission its page needs (pages that exist only). */
 export const shortcuts = [
   { keys: ['g', 'o'], label: 'Go to Overview', to: '/', needs: 'system:read' },
+  { keys: ['g', 'n'], label: 'Go to Nodes', to: '/nodes', needs: 'nodes:read' },
   { keys: ['g', 'a'], label: 'Go to Audit log', to: '/audit', needs: 'audit:read' },
   { keys: ['g', 'p'], label: 'Go to Settings › Profile', to: '/settings/profile', needs: 'profile:manage' },
   { keys: ['g', 'u'], label: 'Go to Settings › Users', to: '/settings/users', needs: 'users:manage' },

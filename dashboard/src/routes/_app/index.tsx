@@ -3,13 +3,13 @@ import { whoamiQuery } from '../../features/auth/use-me';
 import { OverviewPage } from '../../features/overview/overview-page';
 
 export const Route = createFileRoute('/_app/')({
-  // A guest link lands on "/"; an auditor who may not read the core's health belongs on
-  // the audit log instead of an empty Overview.
+  // A guest link lands on "/"; a guest who may not read the core's health belongs on what
+  // the link does grant (the audit log, or the nodes) instead of an empty Overview.
   beforeLoad: ({ context }) => {
     const who = context.queryClient.getQueryData(whoamiQuery().queryKey);
-    if (who?.kind === 'guest' && !who.permissions.includes('system:read') && who.permissions.includes('audit:read')) {
-      throw redirect({ to: '/audit', replace: true });
-    }
+    if (who?.kind !== 'guest' || who.permissions.includes('system:read')) return;
+    if (who.permissions.includes('audit:read')) throw redirect({ to: '/audit', replace: true });
+    if (who.permissions.includes('nodes:read')) throw redirect({ to: '/nodes', replace: true });
   },
   component: OverviewPage,
 });
