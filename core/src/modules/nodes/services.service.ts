@@ -64,6 +64,8 @@ interface Follow {
   abort: AbortController;
   ended: boolean;
   lease: NodeJS.Timeout;
+  /** Publishes the lines still batched (so they come before the `ended` event). */
+  drain?: () => void;
 }
 
 const listUnits = run('systemctl', 'list-units', '--type=service', '--all', '--no-legend', '--no-pager', '--plain');
@@ -153,6 +155,7 @@ export function createServicesService(d: {
 
   async function end(f: Follow, reason: EndReason, message?: string) {
     if (f.ended) return;
+    f.drain?.();
     f.ended = true;
     clearInterval(f.lease);
     local.delete(f.id);
@@ -182,6 +185,7 @@ export function createServicesService(d: {
       skipped = 0;
       void publishLines(f, batch);
     };
+    f.drain = flush;
     const take = (text: string) => {
       if (f.ended) return;
       for (const line of split.push(text)) {
