@@ -2,23 +2,30 @@
 # Runs the core's benchmarks against the real components and prints their tables.
 #   npm run bench                 all of them, in order
 #   npm run bench -- sse-fanout   only the named ones (http-throughput, sse-fanout, embedded-start,
-#                                 audit-append, audit-verify, audit-permission; `audit` = the last three)
+#                                 audit-append, audit-verify, audit-permission; `audit` = these three;
+#                                 ssh-exec, ssh-concurrency, ssh-fanout, ssh-transfer, ssh-memory;
+#                                 `ssh` = these five, they need root)
 # Builds the core when its sources are newer than core/dist (BENCH_SKIP_BUILD=1: don't), brings up PostgreSQL and Redis
 # with scripts/test-env.sh (reusing running ones). Results belong in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 audit_benches=(audit-append audit-verify audit-permission)
-benches=(http-throughput sse-fanout embedded-start "${audit_benches[@]}")
+ssh_benches=(ssh-exec ssh-concurrency ssh-fanout ssh-transfer ssh-memory)
+benches=(http-throughput sse-fanout embedded-start "${audit_benches[@]}" "${ssh_benches[@]}")
 if [ "$#" -gt 0 ]; then
   benches=()
   for b in "$@"; do
-    if [ "$b" = audit ]; then benches+=("${audit_benches[@]}"); else benches+=("$b"); fi
+    case "$b" in
+      audit) benches+=("${audit_benches[@]}") ;;
+      ssh) benches+=("${ssh_benches[@]}") ;;
+      *) benches+=("$b") ;;
+    esac
   done
 fi
 for b in "${benches[@]}"; do
   if [ ! -f "core/bench/$b.bench.mjs" ]; then
-    echo "bench: no such benchmark: $b (have: http-throughput sse-fanout embedded-start ${audit_benches[*]}; audit = the last three)" >&2
+    echo "bench: no such benchmark: $b (have: http-throughput sse-fanout embedded-start ${audit_benches[*]} ${ssh_benches[*]}; groups: audit, ssh)" >&2
     exit 2
   fi
 done
