@@ -61,6 +61,7 @@ async function main() {
     }, 10_000);
     deadline.unref();
     server.close();
+    await services.services.stop(); // ends journal follows while their 'ended' event can still go out
     await services.bus.stop(); // ends open event streams so their connections can close
     await services.audit.stop();
     await services.jobs.close();

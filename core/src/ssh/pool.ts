@@ -53,6 +53,11 @@ export interface ExecOptions {
   onStdout?(chunk: Buffer): void;
   onStderr?(chunk: Buffer): void;
   /**
+   * false: stdout only goes to `onStdout` — nothing is kept and the output cap does not
+   * apply (followers that run for hours). stderr is still kept, within the cap.
+   */
+  keepStdout?: boolean;
+  /**
    * Keep stdin open and stop the command when the channel closes (cancel, timeout, the
    * viewer leaving): for followers such as `journalctl -f`. Not with `stdin`.
    */
@@ -587,7 +592,10 @@ export class SshPool {
           stream = s;
           if (settled) return void s.close();
           s.on('error', () => {});
-          s.on('data', collect(out, opts.onStdout));
+          s.on(
+            'data',
+            opts.keepStdout === false ? (c: Buffer) => settled || opts.onStdout?.(c) : collect(out, opts.onStdout),
+          );
           s.stderr.on('data', collect(err, opts.onStderr));
           s.on('exit', (c: number | null, signalName?: string) => {
             code = c;

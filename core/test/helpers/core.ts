@@ -80,6 +80,7 @@ export async function startCore(
     stores: s,
     async close() {
       server.close();
+      await services.services.stop();
       await services.bus.stop();
       await services.audit.stop();
       await services.jobs.close();

@@ -52,8 +52,6 @@ const defaultLimits: FollowLimits = {
   batchLines: 200,
 };
 const followLifeMs = 12 * 3600_000;
-// The pool keeps a command's output for its result; a follow restarts (from now) past this.
-const followKeptBytes = 8 * 1024 * 1024;
 
 type EndReason = NonNullable<TopicPayload<'services.journal'>['ended']>['reason'];
 interface Follow {
@@ -206,18 +204,14 @@ export function createServicesService(d: {
         hangup: true,
         signal: f.abort.signal,
         timeoutMs: followLifeMs,
-        maxOutputBytes: followKeptBytes,
+        // Lines only stream to the follower; the pool keeps none of them.
+        keepStdout: false,
         onStdout: (c) => take(c.toString('utf8')),
       })
       .then(
         (r) => {
           if (f.ended) return;
           pending.push(...split.flush());
-          if (r.truncated) {
-            pending.push('[serverbox] follow resumed; lines may be missing');
-            flush();
-            return stream(f, 0);
-          }
           flush();
           void end(
             f,
