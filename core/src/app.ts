@@ -15,6 +15,7 @@ import type { Services } from './deps.js';
 import type { AppEnv } from './http-env.js';
 import { mountGuestLinkRoute } from './modules/access/guest-links.http.js';
 import { mountAuditRoutes } from './modules/audit/audit.http.js';
+import { mountFileRoutes } from './modules/nodes/files.http.js';
 import { mountEventStream } from './modules/system/event-stream.route.js';
 import type { Logger } from './platform/logger.js';
 import { createContext } from './trpc/context.js';
@@ -97,6 +98,9 @@ export function createApp(o: AppOptions) {
   );
 
   mountAuditRoutes(app, o.services, o.log);
+  // Outside /trpc: its 1 MiB body limit and JSON-only guard do not apply; the routes bring
+  // their own (Content-Length limit, custom header, Sec-Fetch-Site). See files.http.ts.
+  mountFileRoutes(app, o.services, o.log);
   mountGuestLinkRoute(app, o.services, o.log);
   mountDashboard(app, o.dashboardDir ?? defaultDashboardDir, o.log);
   app.notFound((c) => c.json(jsonError('NOT_FOUND', 'No such route.'), 404));

@@ -40,6 +40,11 @@ const envSchema = z.object({
   SERVERBOX_SSH_KEEPALIVE_COUNT: seconds(3),
   SERVERBOX_SSH_IDLE_SECONDS: seconds(300),
   SERVERBOX_SSH_MAX_CONNECTIONS: seconds(200),
+  SERVERBOX_FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 ** 3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -92,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleCloseMs: e.SERVERBOX_SSH_IDLE_SECONDS * 1000,
       maxConnections: e.SERVERBOX_SSH_MAX_CONNECTIONS,
     },
+    files: { maxBytes: e.SERVERBOX_FILE_MAX_BYTES },
     logLevel: e.LOG_LEVEL,
   };
 }

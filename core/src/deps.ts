@@ -16,6 +16,7 @@ import { createUserAdminService } from './modules/access/users.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { withAuditedTransactions } from './modules/audit/audited-db.js';
+import { createFileService } from './modules/nodes/files.service.js';
 import { createNodeRepository } from './modules/nodes/nodes.repository.js';
 import { createNodeService } from './modules/nodes/nodes.service.js';
 import { createRunRepository } from './modules/nodes/runs.repository.js';
@@ -230,6 +231,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     pool: p.config.ssh,
   });
   const services = createServicesService({ nodes, events: bus, redis: p.redis, log: p.log });
+  const files = createFileService({ nodes, events: bus, log: p.log, limits: { maxBytes: p.config.files.maxBytes } });
   const jobs = createJobs(p.redisTarget, p.log);
   const runs = createRunService({
     db,
@@ -254,6 +256,7 @@ export function createServices(p: Platform, opts: { bus?: EventBus; createKeys?:
     resolveActor,
     nodes,
     services,
+    files,
     jobs,
     runs,
   };

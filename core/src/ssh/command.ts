@@ -30,6 +30,7 @@ export function quote(value: string | number): string {
 export type Program =
   | 'true'
   | 'cat'
+  | 'dd'
   | 'mv'
   | 'rm'
   | 'mkdir'

@@ -147,6 +147,24 @@ export const topics = {
     permission: null,
     payload: z.object({ followId: z.string(), reason: z.enum(['unfollowed', 'idle', 'signed-out']) }),
   },
+  /**
+   * Progress of one file transfer (PUT/GET /api/nodes/:id/files), at most every ~250 ms and
+   * once with `done`; only the session that started it receives them.
+   */
+  'files.progress': {
+    permission: 'files:read',
+    payload: z.object({
+      node: nodeRef,
+      transferId: z.string(),
+      direction: z.enum(['upload', 'download']),
+      path: z.string(),
+      bytes: z.number().int(),
+      total: z.number().int(),
+      done: z.boolean(),
+      error: z.string().optional(),
+      forSession: z.string(),
+    }),
+  },
   /** Tells every core process to forget cached copies of these sessions (they stay valid). */
   'sessions.refresh': { permission: null, payload: z.object({ sessionIds: z.array(z.string()) }) },
   /** Tells every core process to close the streams of these sessions at once. */
