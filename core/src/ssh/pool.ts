@@ -509,6 +509,9 @@ export class SshPool {
           algorithms,
           tryKeyboard: false,
         });
+        // ssh2 leaves Nagle on: an exec's small packets then wait for sshd's delayed ACK,
+        // ~40 ms per command (docs/benchmarks.md, SSH pool). No-op on a jump-host channel.
+        conn.client.setNoDelay(true);
       } catch (err) {
         // Bad key material or passphrase throws synchronously.
         reject(
