@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
 import { errorMessage, fieldErrors, needsReauth } from '../../lib/errors';
 import { trpc } from '../../lib/trpc';
@@ -9,11 +9,22 @@ import { Select } from '../../ui/select';
 import { Alert } from '../../ui/states';
 import authForm from '../auth/form.module.css';
 import { ReauthPrompt } from '../auth/reauth-prompt';
+import { allNodesQuery } from '../nodes/queries';
 import styles from './guests.module.css';
 import { lifetimes } from './queries';
 import { type GuestScope, guestScopes } from './scopes';
 
-const blank = { label: '', scopes: ['audit:read'] as GuestScope[], hours: 24, maxUses: '' };
+const blank = { label: '', scopes: ['audit:read'] as GuestScope[], hours: 24, maxUses: '', nodes: '' };
+
+/** A guest link's scope takes labels of this form (node labels may also hold ":"). */
+const scopableLabel = (l: string) => /^[a-z0-9][a-z0-9_.-]{0,62}$/.test(l);
+
+/** The node scope choice ("" every node, "node:<id>", "label:<label>") as the core's nodeScope. */
+function nodeScopeOf(choice: string) {
+  if (choice.startsWith('node:')) return { nodeIds: [choice.slice(5)], labels: [] };
+  if (choice.startsWith('label:')) return { nodeIds: [], labels: [choice.slice(6)] };
+  return undefined;
+}
 
 function parseMaxUses(v: string): number | null | undefined {
   if (!v.trim()) return null; // unlimited
@@ -32,6 +43,8 @@ export function CreateGuestLinkDialog({ open, onClose }: { open: boolean; onClos
       onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.guests.list.queryKey() }),
     }),
   );
+  const seesNodes = form.scopes.includes('nodes:read');
+  const nodes = useQuery({ ...allNodesQuery(), enabled: open && seesNodes });
   const fields = fieldErrors(create.error);
   const close = () => {
     if (create.isPending) return;
@@ -50,7 +63,13 @@ export function CreateGuestLinkDialog({ open, onClose }: { open: boolean; onClos
     const maxUses = parseMaxUses(form.maxUses);
     setBadMaxUses(maxUses === undefined);
     if (maxUses === undefined) return;
-    create.mutate({ label: form.label, permissions: form.scopes, expiresInHours: form.hours, maxUses });
+    create.mutate({
+      label: form.label,
+      permissions: form.scopes,
+      expiresInHours: form.hours,
+      maxUses,
+      nodeScope: seesNodes ? nodeScopeOf(form.nodes) : undefined,
+    });
   };
   const created = create.data;
   const reauth = needsReauth(create.error);
@@ -117,6 +136,26 @@ export function CreateGuestLinkDialog({ open, onClose }: { open: boolean; onClos
               </p>
             )}
           </fieldset>
+          {seesNodes && (
+            <Select
+              label="Nodes the guest may see"
+              value={form.nodes}
+              onChange={(e) => setForm((f) => ({ ...f, nodes: e.target.value }))}
+              data-testid="guest-link-nodes"
+            >
+              <option value="">Every node</option>
+              {(nodes.data?.items ?? []).map((n) => (
+                <option key={n.id} value={`node:${n.id}`}>
+                  Only {n.name}
+                </option>
+              ))}
+              {(nodes.data?.labels ?? []).filter(scopableLabel).map((l) => (
+                <option key={l} value={`label:${l}`}>
+                  Nodes labelled {l}
+                </option>
+              ))}
+            </Select>
+          )}
           <div className={styles.row}>
             <Select
               label="Lifetime"

@@ -77,11 +77,21 @@ function InstallStep({ node, onConnected }: { node: NodeDetail; onConnected: (vi
           ? 'The host key you gave is pinned: a node presenting another one is refused.'
           : 'The node will present its host key, which you confirm in the next step.'}
       </p>
-      {problem && (
+      {node.status === 'quarantined' ? (
         <Alert>
-          serverbox could not log in: {problem} Check that the command ran on the node as <code>{node.username}</code>,
-          then connect again.
+          {node.name} presented a different host key from the fingerprint you gave, so serverbox refused to connect.{' '}
+          <Link to="/nodes/$nodeId" params={{ nodeId: node.id }}>
+            Review it on the node page
+          </Link>
+          .
         </Alert>
+      ) : (
+        problem && (
+          <Alert>
+            serverbox could not log in: {problem} Check that the command ran on the node as <code>{node.username}</code>
+            , then connect again.
+          </Alert>
+        )
       )}
       {refresh.error && <Alert>{errorMessage(refresh.error)}</Alert>}
       <div className={styles.formFooter}>

@@ -26,27 +26,34 @@ type Open = 'edit' | 'remove' | 'install' | null;
 /** Refresh, edit, install command, remove: only for those who may (the core checks anyway). */
 function Actions({ node, onOpen }: { node: NodeDetail; onOpen: (o: Open) => void }) {
   const toast = useToast();
-  const refresh = useRefreshNode((view) =>
-    toast(
-      view.status === 'online'
-        ? { tone: 'green', title: `${view.name} answered`, body: 'Facts and health are up to date.' }
-        : {
-            tone: 'red',
-            title: `${view.name} is ${statusMeta[view.status].label.toLowerCase()}`,
-            body: view.statusReason ?? undefined,
-          },
-    ),
-  );
+  const refresh = useRefreshNode();
+  // The core answers with the node as it stands when the attempt ends; a refused host key is
+  // recorded a moment later (and arrives as an event). Only a newer "last seen" proves that
+  // the node answered this time.
+  const run = () => {
+    const seenBefore = node.lastSeenAt;
+    refresh.mutate(
+      { id: node.id },
+      {
+        onSuccess: (view) =>
+          toast(
+            view.lastSeenAt && view.lastSeenAt !== seenBefore
+              ? { tone: 'green', title: `${view.name} answered`, body: 'Facts and health are up to date.' }
+              : {
+                  tone: 'red',
+                  title: `${view.name} did not answer`,
+                  body: view.statusReason ?? 'Its status on this page says why as soon as serverbox knows.',
+                },
+          ),
+        onError: (err) => toast({ tone: 'red', title: 'Refresh failed', body: errorMessage(err) }),
+      },
+    );
+  };
   const quarantined = node.status === 'quarantined';
   return (
     <>
       <Button
-        onClick={() =>
-          refresh.mutate(
-            { id: node.id },
-            { onError: (err) => toast({ tone: 'red', title: 'Refresh failed', body: errorMessage(err) }) },
-          )
-        }
+        onClick={run}
         disabled={quarantined}
         title={quarantined ? 'Review the host key first' : 'Connect now: gather facts and health again'}
         pending={refresh.isPending}

@@ -46,15 +46,23 @@ function Row({ node: n, now, onLabel }: { node: NodeRow; now: number; onLabel: (
       <td>
         <LabelChips labels={n.labels} onPick={onLabel} />
       </td>
-      <td className={table.nowrap}>{n.facts?.os ?? <span className={styles.none}>—</span>}</td>
+      <td>
+        {n.facts?.os ? (
+          <span className={styles.os} title={n.facts.os}>
+            {n.facts.os}
+          </span>
+        ) : (
+          <span className={styles.none}>—</span>
+        )}
+      </td>
       <td className={`${table.num} ${table.right}`}>{formatRtt(n.rttMs)}</td>
       <td className={table.nowrap}>
         <LastSeen at={n.lastSeenAt} now={now} />
       </td>
       <td>
         <div className={table.actions}>
-          <Link to="/nodes/$nodeId" params={{ nodeId: n.id }} className={styles.none} aria-label={`Open ${n.name}`}>
-            Open →
+          <Link to="/nodes/$nodeId" params={{ nodeId: n.id }} className={styles.open} aria-label={`Open ${n.name}`}>
+            →
           </Link>
         </div>
       </td>
