@@ -55,3 +55,9 @@ export function twoFactorChallenge(err: unknown): string | undefined {
   const details = dataOf(err)?.details;
   return details?.twoFactorRequired === true && typeof details.challenge === 'string' ? details.challenge : undefined;
 }
+
+/** A ValidationError's list of problems (details.problems), one sentence each; empty when it has none. */
+export function errorProblems(err: unknown): string[] {
+  const problems = dataOf(err)?.details?.problems;
+  return Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [];
+}

@@ -46,6 +46,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   pendingLabel,
   pending = false,
   error,
@@ -57,6 +58,8 @@ export function ConfirmDialog({
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that backs out, when "Cancel" would read ambiguously (cancelling a run). */
+  cancelLabel?: string;
   pendingLabel?: string;
   pending?: boolean;
   error?: string;
@@ -74,7 +77,7 @@ export function ConfirmDialog({
       footer={
         <>
           <Button variant="ghost" onClick={onCancel} disabled={pending}>
-            Cancel
+            {cancelLabel}
           </Button>
           <Button
             variant={tone}

@@ -35,6 +35,13 @@ export const IconNodes = () => (
   </Svg>
 );
 
+export const IconRuns = () => (
+  <Svg>
+    <rect x="1.75" y="2.5" width="12.5" height="11" rx="1.5" />
+    <path d="m4.5 6.25 2 1.75-2 1.75M8.25 10.25h3.25" />
+  </Svg>
+);
+
 export const IconUser = () => (
   <Svg>
     <circle cx="8" cy="5.5" r="2.75" />

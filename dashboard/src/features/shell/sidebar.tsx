@@ -1,6 +1,15 @@
 import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
-import { IconAudit, IconKeyboard, IconLink, IconNodes, IconOverview, IconUser, IconUsers } from '../../ui/icons';
+import {
+  IconAudit,
+  IconKeyboard,
+  IconLink,
+  IconNodes,
+  IconOverview,
+  IconRuns,
+  IconUser,
+  IconUsers,
+} from '../../ui/icons';
 import { Kbd } from '../../ui/kbd';
 import { Logo } from '../../ui/logo';
 import type { Permission } from '../auth/use-me';
@@ -13,7 +22,7 @@ function NavLink({
   testId,
   exact = true,
 }: {
-  to: '/' | '/nodes' | '/audit' | '/settings/profile' | '/settings/users' | '/settings/guests';
+  to: '/' | '/nodes' | '/runs' | '/audit' | '/settings/profile' | '/settings/users' | '/settings/guests';
   icon: ReactNode;
   children: string;
   testId: string;
@@ -53,6 +62,11 @@ export function Sidebar({ can, onHelp }: { can: (p: Permission) => boolean; onHe
           {can('nodes:read') && (
             <NavLink to="/nodes" icon={<IconNodes />} testId="nav-nodes" exact={false}>
               Nodes
+            </NavLink>
+          )}
+          {can('nodes:exec') && (
+            <NavLink to="/runs" icon={<IconRuns />} testId="nav-runs" exact={false}>
+              Runs
             </NavLink>
           )}
           {can('audit:read') && (
