@@ -3,8 +3,11 @@ import { connect } from 'node:net';
 import postgres from 'postgres';
 import { requireEnv } from './env';
 
-// The e2e test owns Redis logical database 63; the core's tests use lower numbers.
-const redisDb = 63;
+// The e2e test owns Redis logical database 63; the core's tests use lower numbers. Two e2e
+// runs at once on one machine (two worktrees) would share its queues — one core's workers
+// take the other's jobs, and each run's FLUSHDB empties the other's: E2E_REDIS_DB gives a
+// second run a database of its own.
+const redisDb = Number(process.env.E2E_REDIS_DB ?? 63);
 
 export interface Stores {
   databaseUrl: string;
