@@ -3,6 +3,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { trpc } from '../../lib/trpc';
 import { applyAppendedRow } from '../audit/queries';
 import { applyNodeEvent, isNodeEvent } from '../nodes/apply-node-event';
+import { applyRunEvent, isRunEvent } from '../runs/apply-run-event';
 import { isActivity, recentEventsQuery, withEvent } from './queries';
 
 const ownSessionTopics = new Set<BusEvent['topic']>(['auth.signedIn', 'auth.signedOut', 'auth.passwordChanged']);
@@ -16,6 +17,10 @@ export function applyEvent(queryClient: QueryClient, e: BusEvent, userId: string
   const invalidate = (queryKey: readonly unknown[]) => void queryClient.invalidateQueries({ queryKey });
   if (isNodeEvent(e)) {
     applyNodeEvent(queryClient, e);
+    return;
+  }
+  if (isRunEvent(e)) {
+    applyRunEvent(queryClient, e);
     return;
   }
   switch (e.topic) {
