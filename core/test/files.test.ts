@@ -389,6 +389,8 @@ describe('limits and hostile input', () => {
     expect((await errorOf(link)).message).toMatch(/symbolic link/);
     expect((await get(admin, '/dev/null')).status).toBe(400);
     expect((await get(admin, `${dir}/nothing-here`)).status).toBe(404);
+    const head = await admin.fetch(filesUrl(nodeId, `${dir}/empty`), { method: 'HEAD' });
+    expect(head.status).toBe(405);
     expect((await put(admin, `${dir}/no-such-dir/file`, Buffer.from('x'))).status).toBe(404);
   });
 

@@ -194,6 +194,11 @@ export function mountFileRoutes(app: Hono<AppEnv>, services: Services, log: Logg
   });
 
   app.get(filesPath, async (c) => {
+    // Hono answers HEAD through this handler: it would open a download nobody reads.
+    if (c.req.method === 'HEAD') {
+      c.header('Allow', 'GET, PUT');
+      return c.body(null, 405);
+    }
     const path = c.req.query('path');
     const scope = scopeOf(c, 'files.get', null, path);
     let opened: Awaited<ReturnType<Services['files']['get']>>;

@@ -17,10 +17,13 @@ import type { NodeService } from './nodes.service.js';
 // that every byte arrived, sets the mode and renames the temp file over the target, so a
 // reader sees the old file or the new one, never a part; any failure removes the temp file.
 // Downloads stat the file first (a regular file, not a symlink, within the size limit) and
-// read it in chunks with `dd`, two chunks in flight: the pool collects each command's
-// output in memory, so a chunk bounds what a download holds, and a chunk is fetched only
-// when the HTTP client has taken the previous ones (back-pressure). Each chunk re-checks the
-// file's identity, so a file replaced or rewritten mid-download fails instead of mixing.
+// read it in 4 MiB chunks with `dd`, two in flight. One long `cat` would stream as fast as
+// the node sends, but the pool cannot pause a channel, so a slow HTTP client would pile the
+// file up in memory; a chunk is fetched only when the client has taken the previous ones
+// (back-pressure), which bounds a download to a few chunks. Measured on loopback, chunks
+// keep pace with one `cat` upload (same order, 50-150 MiB/s on a loaded 2-core box). Each
+// chunk re-checks the file's identity, so a file replaced or rewritten mid-download fails
+// instead of mixing two versions.
 
 /** A file larger than the configured limit (or the declared size of an upload). */
 export class FileTooLargeError extends ValidationError {}
@@ -382,20 +385,25 @@ export function createFileService(d: {
       const fetchChunk = async (offset: number): Promise<Buffer> => {
         const want = Math.min(limits.chunkBytes, size - offset);
         const parts: Buffer[] = [];
+        let got = 0;
         const r = await pool.exec(n.id, downloadChunk(path, identity, offset / block, limits.chunkBytes / block), {
           ...exec,
           signal: abort.signal,
           timeoutMs: 120_000,
-          // stderr shares the cap; the chunk itself is exactly `want` bytes.
-          maxOutputBytes: limits.chunkBytes + 64 * 1024,
-          onStdout: (c) => parts.push(c),
+          // The chunk goes to `parts` only (not also to the result as text); stderr stays small.
+          keepStdout: false,
+          maxOutputBytes: 64 * 1024,
+          onStdout: (c) => {
+            got += c.length;
+            if (got <= want) parts.push(c);
+          },
         });
         if (r.code !== 0)
           throw new ConflictError(
             `Reading ${path} on ${n.name} failed: ${firstLine(r.stderr) || `exit code ${r.code}`}`,
           );
-        const buf = Buffer.concat(parts);
-        if (buf.length !== want) throw new ConflictError(`${path} on ${n.name} changed during the download.`);
+        const buf = Buffer.concat(parts, Math.min(got, want));
+        if (got !== want) throw new ConflictError(`${path} on ${n.name} changed during the download.`);
         return buf;
       };
 
