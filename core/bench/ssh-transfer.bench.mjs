@@ -106,26 +106,33 @@ runBench('ssh-transfer', 900, async () => {
     add('pool ↑ (stdin → cat > file)', performance.now() - t);
     await verify(target, 'pool upload');
 
-    // pool download: `cat target` → onStdout → a local file
-    const out = createWriteStream(back);
-    let got = 0;
-    let lastByteAt = 0;
-    t = performance.now();
-    const res = await pool.exec(node.dir, run('cat', operands(target)), {
-      maxOutputBytes: size + 1024 * 1024,
-      timeoutMs: 600_000,
-      onStdout(c) {
-        got += c.length;
-        out.write(c);
-        if (got === size) lastByteAt = performance.now();
-      },
-    });
-    const totalMs = performance.now() - t;
-    ok(res, 'pool download');
-    await new Promise((resolve) => out.end(resolve));
-    add('pool ↓ (cat file → onStdout)', totalMs, { lastByteMs: lastByteAt - t });
-    await verify(back, 'pool download');
-    rmSync(back, { force: true });
+    // pool download: `cat target` → onStdout → a local file; once as exec keeps output by
+    // default (collected and decoded for the result too), once with keepStdout: false.
+    for (const keepStdout of [true, false]) {
+      const out = createWriteStream(back);
+      let got = 0;
+      let lastByteAt = 0;
+      t = performance.now();
+      const res = await pool.exec(node.dir, run('cat', operands(target)), {
+        maxOutputBytes: size + 1024 * 1024,
+        keepStdout,
+        timeoutMs: 600_000,
+        onStdout(c) {
+          got += c.length;
+          out.write(c);
+          if (got === size) lastByteAt = performance.now();
+        },
+      });
+      ok(res, 'pool download');
+      // Until the local file is written, as for scp and ssh (onStdout cannot wait for it).
+      await new Promise((resolve) => out.end(resolve));
+      const totalMs = performance.now() - t;
+      add(keepStdout ? 'pool ↓ (cat file → onStdout)' : 'pool ↓ keepStdout: false', totalMs, {
+        lastByteMs: lastByteAt - t,
+      });
+      await verify(back, 'pool download');
+      rmSync(back, { force: true });
+    }
     rmSync(target, { force: true });
 
     // scp both ways (fresh connection each)
@@ -170,7 +177,7 @@ runBench('ssh-transfer', 900, async () => {
   const m = (name) => mbps(median(results[name].ms));
   console.log(
     `\nratios (MB/s): pool ↑ / scp ↑ = ${fmt(m('pool ↑ (stdin → cat > file)') / m('scp ↑'), 2)}×; pool ↓ / scp ↓ = ${fmt(m('pool ↓ (cat file → onStdout)') / m('scp ↓'), 2)}×; ` +
-      `pool ↑ / ssh ↑ = ${fmt(m('pool ↑ (stdin → cat > file)') / m("ssh ↑ ('cat > file' < file)"), 2)}×; pool ↓ / ssh ↓ = ${fmt(m('pool ↓ (cat file → onStdout)') / m('ssh ↓ (cat file > file)'), 2)}×`,
+      `pool ↓ keepStdout: false / scp ↓ = ${fmt(m('pool ↓ keepStdout: false') / m('scp ↓'), 2)}×; pool ↑ / ssh ↑ = ${fmt(m('pool ↑ (stdin → cat > file)') / m("ssh ↑ ('cat > file' < file)"), 2)}×; pool ↓ / ssh ↓ = ${fmt(m('pool ↓ (cat file → onStdout)') / m('ssh ↓ (cat file > file)'), 2)}×`,
   );
   console.log('(MB = 10^6 bytes; every copy verified by size and SHA-256, then removed)');
 });
