@@ -116,19 +116,23 @@ export function createAuditRepository(db: Database) {
     async append(tx: Database, entries: Omit<AuditEntry, 'seq'>[], key: Buffer) {
       if (entries.length === 0) return [];
       if (pg && head) {
-        const rows = chained(head, entries, key);
-        const [, inserted] = await Promise.all([
-          tx.execute(sql.raw(lockSql)),
-          tx
-            .insert(auditEvents)
-            .select(
-              sql`select ${sql.raw(insertColumns)} from json_to_recordset(${recordset(rows)}::json)
-                  as x(${sql.raw(recordsetTypes)}) ${sql.raw(headIs)} ${expectedHead(head)}::text`,
-            )
-            .returning({ seq: auditEvents.seq })
-            .prepare('audit_append_if_head')
-            .execute(),
-        ]);
+        // One snapshot of the hint for both the rows and the check: another append of this
+        // process may move `head` while this one waits for the lock.
+        const prev = head;
+        const rows = chained(prev, entries, key);
+        // The lock first, awaited: sent together through drizzle's async layers, the insert
+        // could reach PostgreSQL before the lock and check the head unlocked (two appends then
+        // passed the check with the same seq). Still one round trip fewer than reading the head.
+        await tx.execute(sql.raw(lockSql));
+        const inserted = await tx
+          .insert(auditEvents)
+          .select(
+            sql`select ${sql.raw(insertColumns)} from json_to_recordset(${recordset(rows)}::json)
+                  as x(${sql.raw(recordsetTypes)}) ${sql.raw(headIs)} ${expectedHead(prev)}::text`,
+          )
+          .returning({ seq: auditEvents.seq })
+          .prepare('audit_append_if_head')
+          .execute();
         if (inserted.length === rows.length) {
           stats.fast++;
           head = rows.at(-1) ?? head;
@@ -148,13 +152,14 @@ export function createAuditRepository(db: Database) {
     async appendAlone(entries: Omit<AuditEntry, 'seq'>[], key: Buffer) {
       if (entries.length === 0) return [];
       if (pg && head) {
-        const rows = chained(head, entries, key);
+        const prev = head;
+        const rows = chained(prev, entries, key);
         const r = await pg.reserve();
         let count: number;
         try {
           const [, ins] = await Promise.all([
             r.unsafe(`begin; ${lockSql}`),
-            r.unsafe(insertIfHead, [recordset(rows), expectedHead(head)], { prepare: true }),
+            r.unsafe(insertIfHead, [recordset(rows), expectedHead(prev)], { prepare: true }),
             r.unsafe('commit'),
           ]);
           count = ins.count;
