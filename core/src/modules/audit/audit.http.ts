@@ -40,7 +40,9 @@ export function requirePermission(services: Services, log: Logger, action: strin
       sessionToken: getCookie(c, sessionCookieName),
       guestToken: getCookie(c, guestCookieName),
     });
-    if (!actor || !can(actor, permission)) {
+    // A user who must still enrol in 2FA may do nothing but that, here as over tRPC.
+    const mustEnrol = actor?.kind === 'user' && actor.mustEnrol2fa === true;
+    if (!actor || !can(actor, permission) || mustEnrol) {
       const status = actor ? 403 : 401;
       const scope = scopeOf(c, action, actor);
       scope.details = { error: { code: actor ? 'FORBIDDEN' : 'UNAUTHORIZED' } };
@@ -51,7 +53,11 @@ export function requirePermission(services: Services, log: Logger, action: strin
         {
           error: {
             code: actor ? 'FORBIDDEN' : 'UNAUTHORIZED',
-            message: actor ? `You lack the permission ${permission}.` : 'Sign in to continue.',
+            message: !actor
+              ? 'Sign in to continue.'
+              : mustEnrol
+                ? 'Two-factor authentication is required: set it up in Settings › Profile first.'
+                : `You lack the permission ${permission}.`,
           },
         },
         status,
