@@ -109,6 +109,9 @@ class Conn {
   inUse = 0;
   /** Learned downwards when the server refuses a channel (its MaxSessions is lower). */
   capacity: number;
+  readonly maxCapacity: number;
+  /** When the server last refused a channel: capacity creeps back up after quiet periods. */
+  refusedAt = 0;
   /** Connections tunnelled through this one (jump host): it stays open while they live. */
   dependents = 0;
   lastUsed = Date.now();
@@ -122,6 +125,7 @@ class Conn {
     capacity: number,
   ) {
     this.capacity = capacity;
+    this.maxCapacity = capacity;
   }
 }
 
@@ -176,6 +180,7 @@ export class SshPool {
         if (!(e instanceof ChannelRefused)) throw e;
         // The server allows fewer sessions than we thought: back-pressure, not an error.
         conn.capacity = Math.max(1, conn.inUse);
+        conn.refusedAt = Date.now();
         await sleep(Math.min(20, Math.max(0, deadline - Date.now())));
         if (Date.now() >= deadline) throw new SshError('busy', 'no SSH channel became free before the deadline');
         continue;
@@ -273,6 +278,7 @@ export class SshPool {
     for (;;) {
       if (this.closing) throw new SshError('connection-lost', 'the core is shutting down');
       if (signal?.aborted) throw new SshError('cancelled', 'cancelled');
+      for (const c of e.conns) recoverCapacity(c);
       const free = e.conns.find((c) => c.ready && !c.closed && c.inUse < c.capacity);
       if (free) {
         free.inUse++;
@@ -615,6 +621,19 @@ export class SshPool {
 }
 
 class ChannelRefused extends Error {}
+
+/**
+ * sshd frees a closed session only after it reads the next message, so a refusal can come
+ * below MaxSessions too. A lowered capacity therefore grows back by one channel after
+ * every quiet interval; a real limit costs one short retry per interval.
+ */
+const capacityRecoveryMs = 5000;
+function recoverCapacity(c: Conn) {
+  if (c.capacity < c.maxCapacity && Date.now() - c.refusedAt > capacityRecoveryMs) {
+    c.capacity++;
+    c.refusedAt = Date.now();
+  }
+}
 
 function writeStdin(s: ClientChannel, stdin: ExecOptions['stdin'], keepOpen: boolean) {
   if (keepOpen) return; // killedOnHangup() watches it
