@@ -10,6 +10,7 @@ import {
   type TestCore,
   waitFor,
 } from './helpers/core.js';
+import { addNode } from './helpers/nodes.js';
 import { type ClientKey, clientKey, type SshdNode, startJumpPair, startSshd } from './helpers/sshd.mjs';
 
 // The node registry end to end: real HTTP, real tRPC client, real PostgreSQL and Redis,
@@ -50,17 +51,7 @@ const statusOf = async (id: string) => (await admin.client.nodes.get.query({ id 
 
 async function addPinned(name: string, n: SshdNode, labels: string[] = []) {
   await n.authorize(key.publicKey);
-  const created = await admin.client.nodes.create.mutate({
-    name,
-    host: n.host,
-    port: n.port,
-    username: n.user,
-    labels,
-    hostKeyFingerprint: n.hostKeyFingerprint,
-    credential: { kind: 'upload', privateKey: key.privateKey },
-  });
-  await waitFor(async () => (await statusOf(created.node.id)) === 'online', 15_000, `${name} online`);
-  return created.node.id;
+  return addNode(admin, n, key.privateKey, { name, username: n.user, labels });
 }
 
 describe('adding a node', () => {
@@ -204,17 +195,12 @@ describe('reaching nodes', () => {
     closers.push(() => pair.close());
     const jumpId = await addPinned('jump-1', pair.jump);
     await pair.hidden.authorize(key.publicKey);
-    const created = await admin.client.nodes.create.mutate({
-      name: 'hidden-1',
-      host: pair.hidden.hostFromJump,
-      port: pair.hidden.portFromJump,
-      username: pair.hidden.user,
-      labels: [],
-      jumpNodeId: jumpId,
-      hostKeyFingerprint: pair.hidden.hostKeyFingerprint,
-      credential: { kind: 'upload', privateKey: key.privateKey },
-    });
-    await waitFor(async () => (await statusOf(created.node.id)) === 'online', 15_000, 'hidden online');
+    await addNode(
+      admin,
+      { ...pair.hidden, host: pair.hidden.hostFromJump, port: pair.hidden.portFromJump },
+      key.privateKey,
+      { name: 'hidden-1', username: pair.hidden.user, jumpNodeId: jumpId },
+    );
     expect(await outcomeOf(admin.client.nodes.remove.mutate({ id: jumpId }))).toBe('CONFLICT');
   });
 

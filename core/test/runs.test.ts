@@ -10,6 +10,7 @@ import {
   type TestCore,
   waitFor,
 } from './helpers/core.js';
+import { addNode } from './helpers/nodes.js';
 import { type ClientKey, clientKey, type SshdNode, startSshd } from './helpers/sshd.mjs';
 
 // Fleet runs end to end: admins define named commands, operators run them on nodes chosen
@@ -38,19 +39,10 @@ beforeAll(async () => {
     const n = await startSshd({ name, user: 'sbx-sudo' });
     await n.authorize(key.publicKey);
     sshds.push(n);
-    const created = await admin.client.nodes.create.mutate({
-      name,
-      host: n.host,
-      port: n.port,
-      username: n.user,
-      labels: name === 'run-c' ? ['db'] : ['web'],
-      hostKeyFingerprint: n.hostKeyFingerprint,
-      credential: { kind: 'upload', privateKey: key.privateKey },
-    });
-    ids.push(created.node.id);
+    ids.push(
+      await addNode(admin, n, key.privateKey, { name, username: n.user, labels: name === 'run-c' ? ['db'] : ['web'] }),
+    );
   }
-  for (const id of ids)
-    await waitFor(async () => (await admin.client.nodes.get.query({ id })).status === 'online', 15_000, 'online');
 });
 afterAll(async () => {
   await Promise.all(sshds.map((n) => n.close()));

@@ -11,6 +11,7 @@ import {
   type TestCore,
   waitFor,
 } from './helpers/core.js';
+import { addNode } from './helpers/nodes.js';
 import { type ClientKey, clientKey, startSshd } from './helpers/sshd.mjs';
 import { DEMO_UNIT, type SystemdNode, startSystemdNode } from './helpers/systemd-node.mjs';
 
@@ -28,17 +29,7 @@ let noSudoId: string;
 
 async function register(name: string, username: 'root' | 'sbx-sudo' | 'sbx-nosudo') {
   await node.authorize(key.publicKey, username);
-  const created = await admin.client.nodes.create.mutate({
-    name,
-    host: node.host,
-    port: node.port,
-    username,
-    hostKeyFingerprint: node.hostKeyFingerprint,
-    credential: { kind: 'upload', privateKey: key.privateKey },
-  });
-  const id = created.node.id;
-  await waitFor(async () => (await admin.client.nodes.get.query({ id })).status === 'online', 20_000, `${name} online`);
-  return id;
+  return addNode(admin, node, key.privateKey, { name, username });
 }
 
 async function invited(email: string, role: 'operator' | 'viewer') {
@@ -121,21 +112,14 @@ describe('listing and status', () => {
     const plain = await startSshd({ name: 'nosystemd', user: 'sbx-sudo' });
     try {
       await plain.authorize(key.publicKey);
-      const created = await admin.client.nodes.create.mutate({
-        name: 'plain',
-        host: plain.host,
-        port: plain.port,
-        username: plain.user,
-        hostKeyFingerprint: plain.hostKeyFingerprint,
-        credential: { kind: 'upload', privateKey: key.privateKey },
-      });
-      const err = await admin.client.services.list.query({ nodeId: created.node.id }).then(
+      const plainId = await addNode(admin, plain, key.privateKey, { name: 'plain', username: plain.user, wait: false });
+      const err = await admin.client.services.list.query({ nodeId: plainId }).then(
         () => null,
         (e: Error & { data?: { code?: string } }) => e,
       );
       expect(err?.data?.code).toBe('CONFLICT');
       expect(err?.message).toBe('plain does not run systemd.');
-      await admin.client.nodes.remove.mutate({ id: created.node.id });
+      await admin.client.nodes.remove.mutate({ id: plainId });
     } finally {
       await plain.close();
     }

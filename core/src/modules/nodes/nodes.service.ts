@@ -222,6 +222,18 @@ export function createNodeService(d: {
     }
   }
 
+  /** The columns an admin sets when adding or editing a node. */
+  const editable = (input: NodeInput, defaultMaxSessions: number) => ({
+    name: input.name,
+    host: input.host,
+    port: input.port,
+    username: input.username,
+    labels: [...new Set(input.labels)].sort(),
+    jumpNodeId: input.jumpNodeId ?? null,
+    notes: input.notes ?? '',
+    maxSessions: input.maxSessions ?? defaultMaxSessions,
+  });
+
   function parsePrivateKey(privateKey: string, passphrase?: string) {
     if (privateKey.length > 16_384) throw new ValidationError('That private key is too large.');
     const parsed = sshUtils.parseKey(privateKey, passphrase);
@@ -406,14 +418,7 @@ export function createNodeService(d: {
           keyId = (await newKey(tx, 'node', input.name, input.credential)).id;
         }
         const n = await repo.insert(tx, {
-          name: input.name,
-          host: input.host,
-          port: input.port,
-          username: input.username,
-          labels: [...new Set(input.labels)].sort(),
-          jumpNodeId: input.jumpNodeId ?? null,
-          notes: input.notes ?? '',
-          maxSessions: input.maxSessions ?? 8,
+          ...editable(input, 8),
           keyId,
           hostKeyFingerprint: pinned,
           status: pinned ? 'offline' : 'pending',
@@ -443,16 +448,7 @@ export function createNodeService(d: {
         input.hostKeyFingerprint !== undefined && input.hostKeyFingerprint !== before.hostKeyFingerprint;
       if (pinChange) throw new ValidationError('Change a pinned host key through “Trust host key”, not by editing.');
       const row = await d.db.transaction(async (tx) => {
-        const n = await repo.update(tx, id, {
-          name: input.name,
-          host: input.host,
-          port: input.port,
-          username: input.username,
-          labels: [...new Set(input.labels)].sort(),
-          jumpNodeId: input.jumpNodeId ?? null,
-          notes: input.notes ?? '',
-          maxSessions: input.maxSessions ?? before.maxSessions,
-        });
+        const n = await repo.update(tx, id, editable(input, before.maxSessions));
         annotateAudit({ target: { type: 'node', id, name: input.name } });
         return n;
       });
