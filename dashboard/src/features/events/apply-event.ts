@@ -2,8 +2,10 @@ import type { BusEvent } from '@serverbox/core/events';
 import type { QueryClient } from '@tanstack/react-query';
 import { trpc } from '../../lib/trpc';
 import { applyAppendedRow } from '../audit/queries';
+import { applyFileEvent, isFileEvent } from '../files/transfer-progress';
 import { applyNodeEvent, isNodeEvent } from '../nodes/apply-node-event';
 import { applyRunEvent, isRunEvent } from '../runs/apply-run-event';
+import { applyServiceEvent, isServiceEvent } from '../services/apply-service-event';
 import { isActivity, recentEventsQuery, withEvent } from './queries';
 
 const ownSessionTopics = new Set<BusEvent['topic']>(['auth.signedIn', 'auth.signedOut', 'auth.passwordChanged']);
@@ -21,6 +23,14 @@ export function applyEvent(queryClient: QueryClient, e: BusEvent, userId: string
   }
   if (isRunEvent(e)) {
     applyRunEvent(queryClient, e);
+    return;
+  }
+  if (isServiceEvent(e)) {
+    applyServiceEvent(queryClient, e);
+    return;
+  }
+  if (isFileEvent(e)) {
+    applyFileEvent(queryClient, e);
     return;
   }
   switch (e.topic) {

@@ -6,8 +6,11 @@ import { useNow } from '../../lib/time';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/card';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { TabPanel, Tabs } from '../../ui/tabs';
 import { useToast } from '../../ui/toast';
 import { useMe } from '../auth/use-me';
+import { FilesTab } from '../files/files-tab';
+import { ServicesTab } from '../services/services-tab';
 import { PageHeader } from '../shell/page-header';
 import { CapabilitiesCard, FactsCard } from './facts-cards';
 import { FirstHostKey, QuarantineAlert } from './host-key-review';
@@ -17,6 +20,7 @@ import { NodeSettingsCard } from './node-settings-card';
 import styles from './nodes.module.css';
 import { PoolCard } from './pool-card';
 import { allNodesQuery, type NodeDetail, nodeQuery, statusMeta } from './queries';
+import type { NodeTab } from './search';
 import { useRefreshNode } from './use-node-actions';
 
 const route = getRouteApi('/_app/nodes/$nodeId');
@@ -77,8 +81,22 @@ function Actions({ node, onOpen }: { node: NodeDetail; onOpen: (o: Open) => void
 
 export function NodePage() {
   const { nodeId } = route.useParams();
+  const search = route.useSearch();
   const { can } = useMe();
   const navigate = useNavigate();
+  // Tabs the actor may use; a linked tab they may not falls back to the overview.
+  const tabs: { id: NodeTab; label: string }[] = [
+    { id: 'overview', label: 'Overview' },
+    ...(can('services:read') ? [{ id: 'services' as const, label: 'Services' }] : []),
+    ...(can('files:read') || can('files:write') ? [{ id: 'files' as const, label: 'Files' }] : []),
+  ];
+  const tab = tabs.find((t) => t.id === search.tab)?.id ?? 'overview';
+  const go = (next: { tab?: NodeTab; unit?: string }) =>
+    void navigate({
+      to: '/nodes/$nodeId',
+      params: { nodeId },
+      search: next.tab && next.tab !== 'overview' ? { tab: next.tab, unit: next.unit } : {},
+    });
   const now = useNow(10_000);
   const [open, setOpen] = useState<Open>(null);
   const node = useQuery(nodeQuery(nodeId));
@@ -126,23 +144,40 @@ export function NodePage() {
         actions={writable && <Actions node={n} onOpen={setOpen} />}
       />
       {n.status === 'quarantined' && <QuarantineAlert node={n} canTrust={can('nodes:trust')} />}
-      <div className={styles.stack}>
-        {firstContact && (
-          <Card
-            title="Confirm the host key"
-            description="serverbox has not connected yet: the node’s host key needs a confirmation first."
-            data-testid="first-contact"
-          >
-            <FirstHostKey node={n} canTrust={can('nodes:trust')} />
-          </Card>
+      {tabs.length > 1 && (
+        <Tabs label="Node sections" idPrefix="node" tabs={tabs} value={tab} onChange={(t) => go({ tab: t })} />
+      )}
+      <TabPanel idPrefix="node" id={tab}>
+        {tab === 'services' ? (
+          <ServicesTab
+            nodeId={n.id}
+            nodeName={n.name}
+            canWrite={can('services:write')}
+            unit={search.unit}
+            onUnit={(unit) => go({ tab: 'services', unit })}
+          />
+        ) : tab === 'files' ? (
+          <FilesTab nodeId={n.id} nodeName={n.name} canRead={can('files:read')} canWrite={can('files:write')} />
+        ) : (
+          <div className={styles.stack}>
+            {firstContact && (
+              <Card
+                title="Confirm the host key"
+                description="serverbox has not connected yet: the node’s host key needs a confirmation first."
+                data-testid="first-contact"
+              >
+                <FirstHostKey node={n} canTrust={can('nodes:trust')} />
+              </Card>
+            )}
+            <div className={styles.cards}>
+              <FactsCard facts={n.facts} factsAt={n.factsAt} />
+              <CapabilitiesCard facts={n.facts} />
+              <NodeSettingsCard node={n} jumpName={jumpName} now={now} />
+              <PoolCard nodeId={n.id} />
+            </div>
+          </div>
         )}
-        <div className={styles.cards}>
-          <FactsCard facts={n.facts} factsAt={n.factsAt} />
-          <CapabilitiesCard facts={n.facts} />
-          <NodeSettingsCard node={n} jumpName={jumpName} now={now} />
-          <PoolCard nodeId={n.id} />
-        </div>
-      </div>
+      </TabPanel>
       {writable && open === 'edit' && <EditNodeDialog node={n} open onClose={() => setOpen(null)} />}
       {writable && open === 'remove' && (
         <RemoveNodeDialog

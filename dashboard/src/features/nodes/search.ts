@@ -21,3 +21,20 @@ export function parseAddNodeSearch(search: Record<string, unknown>): { node?: st
   const node = text(search.node);
   return node && /^[0-9a-f-]{36}$/i.test(node) ? { node } : {};
 }
+
+export const nodeTabs = ['overview', 'services', 'files'] as const;
+export type NodeTab = (typeof nodeTabs)[number];
+export interface NodePageSearch {
+  tab?: Exclude<NodeTab, 'overview'>;
+  /** The unit open on the Services tab. */
+  unit?: string;
+}
+
+/** The node page's URL: which tab, and which unit is open on Services (linkable). */
+export function parseNodePageSearch(search: Record<string, unknown>): NodePageSearch {
+  const out: NodePageSearch = {};
+  if (search.tab === 'services' || search.tab === 'files') out.tab = search.tab;
+  const unit = text(search.unit);
+  if (out.tab === 'services' && unit) out.unit = unit;
+  return out;
+}
