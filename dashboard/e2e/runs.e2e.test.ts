@@ -1,8 +1,7 @@
-import type { AppRouter } from '@serverbox/core/router';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey, type SshdNode, startSshd } from '../../core/test/helpers/sshd.mjs';
+import { apiClient, until } from './helpers/api';
 import { launchChromium, screenshot, screenshotDir } from './helpers/browser';
 import { type RunningCore, startCore } from './helpers/core';
 import { freshStores, type Stores } from './helpers/stores';
@@ -23,33 +22,6 @@ let browser: Browser | undefined;
 const sshds: SshdNode[] = [];
 let operatorPage: Page;
 let adminPage: Page;
-
-/** A tRPC client with its own cookie jar: one signed-in person, outside the browser. */
-function apiClient(baseUrl: string) {
-  const jar = new Map<string, string>();
-  const jarFetch: typeof fetch = async (input, init) => {
-    const headers = new Headers(init?.headers);
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(input, { ...init, headers });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair = ''] = c.split(';');
-      const eq = pair.indexOf('=');
-      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return res;
-  };
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${baseUrl}/trpc`, fetch: jarFetch })] });
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function signIn(p: Page, who: { email: string; password: string }) {
   await p.goto(`${core!.url}/login`);

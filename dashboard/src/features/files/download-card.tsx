@@ -10,10 +10,12 @@ import { filesUrl, type TransferError, transferError } from './transfer';
 import { newTransferId, transferProgressQuery } from './transfer-progress';
 
 /**
- * Downloads one file from the node. The GET runs in a hidden same-origin iframe so the
- * browser streams the attachment straight to disk (a fetch would hold the whole file in
- * memory first). A refusal comes back as a JSON page in the iframe instead, which the page
- * can read and show; progress and the end come as files.progress events for our transferId.
+ * Downloads one file from the node. The GET runs in a hidden iframe so the browser streams
+ * the attachment straight to disk (a fetch would hold the whole file in memory first);
+ * progress and the end come as files.progress events for our transferId. A refusal loads a
+ * page in the iframe instead, which the core's CSP (frame-ancestors 'none') blocks, so its
+ * JSON cannot be read there: the page asks once more with fetch, which fails the same way
+ * before any byte of a file moves, and shows the core's message.
  */
 export function DownloadCard({ nodeId, nodeName }: { nodeId: string; nodeName: string }) {
   const [path, setPath] = useState('');
@@ -33,13 +35,19 @@ export function DownloadCard({ nodeId, nodeName }: { nodeId: string; nodeName: s
     setError(null);
     setTransfer({ id, path, url: filesUrl(nodeId, { path, transferId: id }) });
   };
-  // Fires for a page (the JSON refusal), not for an attachment the browser saves.
-  const onFrameLoad = () => {
-    const doc = frame.current?.contentDocument;
-    if (!transfer || !doc || doc.URL === 'about:blank') return;
-    // Chrome shows a JSON body in a <pre> (next to its own "pretty-print" control).
-    const text = (doc.querySelector('pre') ?? doc.body)?.textContent ?? '';
-    setError(transferError(0, text));
+  // Fires for a page (a refusal), never for an attachment the browser saves.
+  const onFrameLoad = async () => {
+    if (!transfer) return;
+    const again = new AbortController();
+    try {
+      const res = await fetch(transfer.url, { signal: again.signal });
+      if (res.ok) {
+        again.abort(); // it would download now after all: not a second copy in memory
+        setError(transferError(0, 'the download did not start; try again'));
+      } else setError(transferError(res.status, await res.text()));
+    } catch {
+      setError(transferError(0, 'serverbox could not be reached'));
+    }
     setTransfer(null);
   };
   const busy = Boolean(transfer && !progress?.done && !error);
@@ -93,7 +101,14 @@ export function DownloadCard({ nodeId, nodeName }: { nodeId: string; nodeName: s
           <Alert>{error.headline}</Alert>
         </div>
       )}
-      <iframe ref={frame} title="Download" className={styles.frame} onLoad={onFrameLoad} tabIndex={-1} aria-hidden />
+      <iframe
+        ref={frame}
+        title="Download"
+        className={styles.frame}
+        onLoad={() => void onFrameLoad()}
+        tabIndex={-1}
+        aria-hidden
+      />
     </Card>
   );
 }
