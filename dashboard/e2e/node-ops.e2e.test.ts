@@ -36,10 +36,10 @@ const text = async (testId: string) => ((await page.getByTestId(testId).first().
 const journalctls = (unit: string) =>
   systemd!.exec('pgrep -af "$1" || true', [`journalctl -u [${unit[0]}]${unit.slice(1)}`]).then((s) => s.trim());
 
-/** The highest "sbx-demo tick N" in the journal viewer. */
+/** The newest "sbx-demo tick N" in the journal viewer (N starts again at 1 after a restart). */
 async function lastTick(): Promise<number> {
   const lines = (await page.getByTestId('journal-lines').textContent()) ?? '';
-  return Math.max(0, ...[...lines.matchAll(/sbx-demo tick (\d+)/g)].map((m) => Number(m[1])));
+  return Number([...lines.matchAll(/sbx-demo tick (\d+)/g)].at(-1)?.[1] ?? 0);
 }
 
 beforeAll(async () => {
