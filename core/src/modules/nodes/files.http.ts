@@ -17,7 +17,8 @@ import type { Logger } from '../../platform/logger.js';
 import { SshError, type SshErrorCode } from '../../ssh/ssh-error.js';
 import { bearerOf, guestCookieName, sessionCookieName } from '../../trpc/cookies.js';
 import { type Actor, actorRef, can, type Permission } from '../access/permissions.js';
-import { FileTooLargeError, printable } from './files.service.js';
+import { printable } from './file-paths.js';
+import { FileTooLargeError } from './files.service.js';
 
 // File transfer over plain HTTP: a raw streamed body does not fit tRPC (JSON, 1 MiB limit).
 // Each route declares its permission, authenticates like every entry point

@@ -43,7 +43,7 @@ describe('parseFacts', () => {
     });
   });
   it('falls back to compose v1 and treats junk as unknown', () => {
-    const f = parseFacts('compose_v1=1.29.2\ncpus=lots\nmem_kb=-1\nsudo=maybe\nos=alpine\nkernel=' + 'x'.repeat(500));
+    const f = parseFacts(`compose_v1=1.29.2\ncpus=lots\nmem_kb=-1\nsudo=maybe\nos=alpine\nkernel=${'x'.repeat(500)}`);
     expect(f.compose).toEqual({ version: '1.29.2', flavour: 'standalone' });
     expect(f.cpus).toBeNull();
     expect(f.memoryBytes).toBeNull();
