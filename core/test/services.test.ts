@@ -229,12 +229,13 @@ describe('actions', () => {
       '../sbx-demo.service',
     ];
     for (const unit of hostile) {
-      for (const call of [
-        admin.client.services.status.query({ nodeId, unit }),
-        admin.client.services.action.mutate({ nodeId, unit, action: 'restart' }),
-        admin.client.services.follow.mutate({ nodeId, unit }),
-      ])
-        expect(await outcomeOf(call), JSON.stringify(unit)).toBe('BAD_REQUEST');
+      // outcomeOf at once: a call left unobserved while another is awaited is an unhandled rejection.
+      const outcomes = await Promise.all([
+        outcomeOf(admin.client.services.status.query({ nodeId, unit })),
+        outcomeOf(admin.client.services.action.mutate({ nodeId, unit, action: 'restart' })),
+        outcomeOf(admin.client.services.follow.mutate({ nodeId, unit })),
+      ]);
+      expect(outcomes, JSON.stringify(unit)).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST']);
     }
     // systemd's own escapes are valid names: they reach the node quoted, as one word.
     expect(await outcomeOf(admin.client.services.status.query({ nodeId, unit: 'p6\\x3btouch\\x20p6.service' }))).toBe(
